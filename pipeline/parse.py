@@ -1,0 +1,244 @@
+"""Turn a Note into Blocks: headings, bullets with parents, table rows, paragraphs.
+
+Each block keeps its line number, the headings above it and, for bullets and
+their continuation lines, the parent bullet, so later stages can tell a
+grouping bullet (`- GLM`) from the entries nested under it. Inline markup is
+removed but every cleaned character maps back to the raw line, so evidence
+quotes are exact raw text.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+from . import urls
+from .models import Block, Inline, Link, Note
+
+HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*?)[ \t]*#*[ \t]*$")
+"""An ATX heading; the level is the number of `#`."""
+
+BULLET = re.compile(r"^([ \t]*)(?:[-*+•]|\d{1,3}[.)、]|[（(]\d{1,3}[)）])[ \t]+(.*)$")
+"""A bullet or numbered list item: indentation, marker, content."""
+
+TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+"""The `| --- | :--- |` line under a GFM table header."""
+
+FENCE = re.compile(r"^\s*(```|~~~)")
+"""A fenced code block delimiter; code is not prose and is skipped."""
+
+MARKUP = re.compile(
+    r"(?P<image>!\[[^\]\n]*\]\([^)\n]*\))"
+    r"|(?P<link>\[(?P<ltext>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*<?(?P<lurl>[^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\))"
+    r"|(?P<anchor><a\s[^>]*?href\s*=\s*[\"'](?P<aurl>[^\"']*)[\"'][^>]*>(?P<atext>.*?)</a\s*>)"
+    r"|(?P<br><br\s*/?>)"
+    r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)"
+    r"|(?P<entity>&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,30});)"
+    r"|(?P<emphasis>\*\*|__|`)"
+    r"|(?P<invisible>[\u200b\u200c\u200d\u2060\ufeff\ufe0f])",
+    re.IGNORECASE,
+)
+"""Inline markdown/HTML that is decoration: images, links, tags, entities, emphasis."""
+
+CELL_SPLIT = re.compile(r"(?<!\\)\|")
+"""A cell boundary in a table row (escaped pipes are content)."""
+
+
+class _Builder:
+    """Accumulate cleaned text with its raw-offset runs."""
+
+    def __init__(self, raw_offset: int):
+        self.parts: list[str] = []
+        self.length = 0
+        self.runs: list[tuple[int, int, int]] = []
+        self.links: list[Link] = []
+        self.raw_offset = raw_offset
+
+    def copy(self, text: str, raw_start: int) -> None:
+        if not text:
+            return
+        self.runs.append((self.length, raw_start, len(text)))
+        self.parts.append(text)
+        self.length += len(text)
+
+    def put(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += len(text)
+
+    def build(self) -> Inline:
+        return Inline(text="".join(self.parts), links=tuple(self.links), runs=tuple(self.runs), raw_offset=self.raw_offset)
+
+
+def clean_inline(raw: str, raw_offset: int = 0) -> Inline:
+    """Remove inline markup from one line or cell and record the links in it."""
+    builder = _Builder(raw_offset)
+    _clean_into(builder, raw, 0)
+    return builder.build()
+
+
+def _clean_into(builder: _Builder, raw: str, base: int) -> None:
+    position = 0
+    for match in MARKUP.finditer(raw):
+        _copy_plain(builder, raw[position:match.start()], base + position)
+        kind = match.lastgroup
+        if match.group("link") is not None:
+            start = builder.length
+            text = match.group("ltext")
+            _clean_plain_only(builder, text, base + match.start("ltext"))
+            url = match.group("lurl")
+            if url:
+                builder.links.append(Link(text="".join(builder.parts)[start:], url=url, start=start, end=builder.length, bare=False))
+        elif match.group("anchor") is not None:
+            start = builder.length
+            _clean_plain_only(builder, re.sub(r"<[^>]*>", "", match.group("atext")), base + match.start("atext"))
+            builder.links.append(Link(text="".join(builder.parts)[start:], url=html.unescape(match.group("aurl")), start=start, end=builder.length, bare=False))
+        elif kind == "br":
+            builder.put(" ")
+        elif kind == "entity":
+            builder.put(html.unescape(match.group()))
+        position = match.end()
+    _copy_plain(builder, raw[position:], base + position)
+
+
+def _clean_plain_only(builder: _Builder, text: str, raw_start: int) -> None:
+    """Copy link text, dropping emphasis and entities but not nested links."""
+    position = 0
+    for match in MARKUP.finditer(text):
+        if match.lastgroup in ("emphasis", "invisible", "tag", "br", "entity", "image"):
+            builder.copy(text[position:match.start()], raw_start + position)
+            if match.lastgroup == "entity":
+                builder.put(html.unescape(match.group()))
+            elif match.lastgroup == "br":
+                builder.put(" ")
+            position = match.end()
+    builder.copy(text[position:], raw_start + position)
+
+
+def _copy_plain(builder: _Builder, text: str, raw_start: int) -> None:
+    """Copy plain text and register the bare URLs written in it."""
+    if not text:
+        return
+    start = builder.length
+    builder.copy(text, raw_start)
+    for url_start, url_end, url in urls.find_urls(text):
+        builder.links.append(Link(text=url, url=url, start=start + url_start, end=start + url_end, bare=True))
+
+
+def raw_span(inline: Inline, start: int, end: int) -> tuple[int, int]:
+    """Map a cleaned [start, end) span to raw line offsets."""
+    return _raw_pos(inline, start, False), _raw_pos(inline, end, True)
+
+
+def _raw_pos(inline: Inline, pos: int, is_end: bool) -> int:
+    best = inline.raw_offset
+    for clean_start, raw_start, length in inline.runs:
+        inside = clean_start < pos <= clean_start + length if is_end else clean_start <= pos < clean_start + length
+        if inside:
+            return raw_start + (pos - clean_start) + inline.raw_offset
+        if clean_start + length <= pos:
+            best = raw_start + length + inline.raw_offset
+    return best
+
+
+def _whole_domain(inline: Inline) -> Inline:
+    """Treat a text that is only a scheme-less domain as a bare link."""
+    text = inline.text.strip()
+    if inline.links or not urls.DOMAIN_ONLY.match(text):
+        return inline
+    start = inline.text.index(text)
+    link = Link(text=text, url=text, start=start, end=start + len(text), bare=True)
+    return inline.model_copy(update={"links": (link,)})
+
+
+def split_cells(raw: str) -> list[tuple[str, int]]:
+    """Split a table row into (cell text, offset in line), outer pipes dropped."""
+    stripped = raw.rstrip()
+    positions = [m.start() for m in CELL_SPLIT.finditer(stripped)]
+    bounds = [-1] + positions + [len(stripped)]
+    cells = [(stripped[a + 1:b], a + 1) for a, b in zip(bounds, bounds[1:])]
+    if cells and not cells[0][0].strip():
+        cells = cells[1:]
+    if cells and stripped.endswith("|") and not cells[-1][0].strip():
+        cells = cells[:-1]
+    return cells
+
+
+def parse(note: Note) -> list[Block]:
+    """Split a note into blocks in reading order."""
+    blocks: list[Block] = []
+    lines = note.lines
+    heading_stack: list[tuple[int, int]] = []  # (level, block index)
+    bullet_stack: list[tuple[int, int]] = []  # (indent, block index)
+    table_count = 0
+    in_fence = False
+    gap = False
+    i = 0
+    while i < len(lines):
+        raw = lines[i]
+        line_no = i + 1
+        if FENCE.match(raw):
+            in_fence = not in_fence
+            i += 1
+            continue
+        if in_fence:
+            i += 1
+            continue
+        if not raw.strip():
+            gap = True
+            i += 1
+            continue
+        headings = tuple(index for _, index in heading_stack)
+        heading = HEADING.match(raw)
+        if heading:
+            level = len(heading.group(1))
+            while heading_stack and heading_stack[-1][0] >= level:
+                heading_stack.pop()
+            headings = tuple(index for _, index in heading_stack)
+            text = heading.group(2)
+            inline = clean_inline(text, heading.start(2))
+            blocks.append(Block(index=len(blocks), kind="heading", line=line_no, level=level, headings=headings, inline=inline, gap_before=gap))
+            heading_stack.append((level, len(blocks) - 1))
+            bullet_stack.clear()
+            gap = False
+            i += 1
+            continue
+        if raw.lstrip().startswith("|") and i + 1 < len(lines) and TABLE_SEPARATOR.match(lines[i + 1]) and "-" in lines[i + 1]:
+            header = tuple(clean_inline(cell).text.strip() for cell, _ in split_cells(raw))
+            table_count += 1
+            i += 2
+            while i < len(lines) and lines[i].strip() and (lines[i].lstrip().startswith("|") or "|" in lines[i]):
+                row = lines[i]
+                cells = tuple(clean_inline(cell, offset) for cell, offset in split_cells(row))
+                blocks.append(Block(index=len(blocks), kind="table_row", line=i + 1, headings=headings, inline=clean_inline(row),
+                                    cells=cells, header=header, table=table_count, gap_before=gap))
+                gap = False
+                i += 1
+            bullet_stack.clear()
+            continue
+        bullet = BULLET.match(raw)
+        if bullet:
+            indent = len(bullet.group(1).expandtabs(4))
+            while bullet_stack and bullet_stack[-1][0] >= indent:
+                bullet_stack.pop()
+            parent = bullet_stack[-1][1] if bullet_stack else None
+            inline = _whole_domain(clean_inline(bullet.group(2), bullet.start(2)))
+            blocks.append(Block(index=len(blocks), kind="bullet", line=line_no, level=indent, depth=len(bullet_stack),
+                                parent=parent, headings=headings, inline=inline, gap_before=gap))
+            bullet_stack.append((indent, len(blocks) - 1))
+            gap = False
+            i += 1
+            continue
+        indent = len(raw) - len(raw.lstrip(" \t"))
+        parent = None
+        if bullet_stack and indent > 0:
+            while bullet_stack and bullet_stack[-1][0] >= indent:
+                bullet_stack.pop()
+            parent = bullet_stack[-1][1] if bullet_stack else None
+        elif bullet_stack and not gap:
+            parent = bullet_stack[-1][1]
+        else:
+            bullet_stack.clear()
+        inline = _whole_domain(clean_inline(raw.strip(), indent))
+        blocks.append(Block(index=len(blocks), kind="paragraph", line=line_no, level=indent, parent=parent, headings=headings, inline=inline, gap_before=gap))
+        gap = False
+        i += 1
+    return blocks

@@ -1,0 +1,72 @@
+"""Normalize parameter counts ("62 亿", "7B1", "1.5万亿") to integers.
+
+Arithmetic is Decimal end to end: 1.11 亿 must be 111000000 exactly, which
+binary floats do not promise. The grammar (units, size tokens, words that make
+a number a token or memory count) comes from rules/quantities.jsonl.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from .rules import RuleSet, fold
+
+NAME_PIECES = re.compile(r"\d+(?:\.\d+)?[A-Za-z]*\d*|[A-Za-z]+")
+"""Pieces of a name in which a size can stand: `BLOOMChat176B` -> BLOOMChat, 176B;
+`Qwen2-57B-A14B` -> Qwen, 2, 57B, A, 14B; `BLOOMZ-7B1-mt` keeps 7B1 whole."""
+
+MIN_PARAMETERS = 1_000_000
+"""Counts below a million are not model sizes (LLaMA-Adapter's 1.2M adapter is the floor)."""
+
+
+def scale(number: str, unit: str, rules: RuleSet) -> int | None:
+    """Return number x unit as an integer, or None if the unit is not a size unit."""
+    multiplier = rules.units.get(fold(unit))
+    if multiplier is None:
+        return None
+    try:
+        value = Decimal(number.replace(",", "")) * multiplier
+    except InvalidOperation:
+        return None
+    return _valid(value)
+
+
+def size_token(text: str, rules: RuleSet, *, in_name: bool = False) -> int | None:
+    """Return the size a single token states (`7B`, `6.7b`, `1b4`, `7B1`), else None.
+
+    `1T` counts only inside a model's name: in prose it is nearly always tokens.
+    """
+    for rule, pattern in rules.size_patterns:
+        if rule.name_only and not in_name:
+            continue
+        match = pattern.match(text.strip())
+        if not match:
+            continue
+        groups = match.groupdict()
+        number = groups["int"] + ("." + groups["frac"] if groups.get("frac") else "")
+        if groups.get("tail"):
+            number = groups["int"] + "." + groups["tail"]
+        multiplier = (rules.name_units if in_name else rules.units).get(fold(groups["unit"]))
+        if multiplier is None:
+            continue
+        return _valid(Decimal(number) * multiplier)
+    return None
+
+
+def sizes_in_name(name: str, rules: RuleSet) -> list[int]:
+    """Return the sizes written inside a model name (`MPT-7B`, `firefly-1b4`)."""
+    found: list[int] = []
+    for piece in NAME_PIECES.findall(name):
+        value = size_token(piece, rules, in_name=True)
+        if value is not None and value not in found:
+            found.append(value)
+    return found
+
+
+def _valid(value: Decimal) -> int | None:
+    if value != value.to_integral_value():
+        value = value.to_integral_value()
+    count = int(value)
+    if count < MIN_PARAMETERS or count > 10**15:
+        return None
+    return count
