@@ -148,6 +148,24 @@ class Project(Frozen):
     sources: list[Source]
 
 
+class EvidenceRow(Frozen):
+    """One extracted value of one project and the exact text it came from."""
+
+    id: str
+    field: str
+    value: str
+    file: str
+    line: int
+    quote: str
+
+
+class Catalog(Frozen):
+    """The resolved catalog: projects sorted by id and the evidence behind them."""
+
+    projects: tuple[Project, ...]
+    evidence: tuple[EvidenceRow, ...]
+
+
 class Issue(Frozen):
     """A problem found in an input or rules file: `file:line: message`."""
 

@@ -57,7 +57,7 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Issue]]:
             found.setdefault(given.name, given)
         else:
             warnings.append(Issue(file=given.as_posix(), line=0, message="no such file or folder"))
-    return sorted(found.items(), key=lambda item: item[0]), warnings
+    return [(path, name) for name, path in sorted(found.items())], warnings
 
 
 def _inside(path: Path, root: Path) -> bool:

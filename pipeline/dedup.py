@@ -1,0 +1,229 @@
+"""Resolve entries from all notes into one Project per real-world entry.
+
+The same project appears under different spellings (`Colossal AI`,
+`ColossalAI`), with or without a size (`ChatGLM`, `ChatGLM-6B`) and sometimes
+only as a repository URL. Different projects share names (two ChatLLaMA
+projects) or repositories (StableLM and StableVicuna). Merging therefore
+blocks on canonical keys (compact names, repository identities) instead of
+comparing all pairs, and refuses a merge when both sides point at disjoint
+code repositories. Phases run in a fixed order over entries sorted by source,
+so the result does not depend on the order the notes were read in.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+
+from . import urls as urlkit
+from .models import Catalog, Entry, EvidenceRow, Project, Source
+from .relations import stem
+from .rules import compact
+
+KIND_PRIORITY = ["model", "tool", "dataset", "resource", "paper", "article"]
+REFERENCE_KINDS = {"article", "paper"}
+CODE_HOSTS = ("github.com/", "gitee.com/", "gitlab.com/")
+
+
+class _Groups:
+    """Union-find over entry indices, tracking each group's code repositories."""
+
+    def __init__(self, entries: list[Entry]):
+        self.parent = list(range(len(entries)))
+        self.code: list[set[str]] = []
+        for entry in entries:
+            ids = {urlkit.repo_identity(u.url) for u in entry.urls} - {None}
+            self.code.append({i for i in ids if i.startswith(CODE_HOSTS)})
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def conflict(self, a: int, b: int) -> bool:
+        ca, cb = self.code[self.find(a)], self.code[self.find(b)]
+        return bool(ca) and bool(cb) and not (ca & cb)
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if self.conflict(ra, rb):
+            return False
+        keep, drop = min(ra, rb), max(ra, rb)
+        self.parent[drop] = keep
+        self.code[keep] |= self.code[drop]
+        return True
+
+
+def _names(entry: Entry) -> set[str]:
+    keys = {compact(entry.name)}
+    if entry.kind not in REFERENCE_KINDS:
+        keys |= {compact(a) for a in entry.aliases}
+    return {k for k in keys if k}
+
+
+def _merge_on(groups: _Groups, order: list[int], keys_of) -> None:
+    index: dict[str, int] = {}
+    for i in order:
+        for key in sorted(keys_of(i)):
+            if key in index:
+                groups.union(index[key], i)
+            else:
+                index[key] = i
+
+
+def resolve(entries: list[Entry]) -> Catalog:
+    """Merge entries into projects with stable, unique ids, sorted by id."""
+    entries = sorted(entries, key=lambda e: (e.sources[0].file, e.sources[0].line, e.name, e.kind))
+    groups = _Groups(entries)
+    order = list(range(len(entries)))
+    strong = [i for i in order if not entries[i].name_from_url]
+
+    def kind_class(i: int) -> str:
+        return "ref" if entries[i].kind in REFERENCE_KINDS else "project"
+
+    # 1. the same name or alias
+    _merge_on(groups, strong, lambda i: {f"{kind_class(i)}:{k}" for k in _names(entries[i])})
+    # 2. the same name up to a size suffix, when the repositories agree or one side has none
+    stems: dict[str, list[int]] = defaultdict(list)
+    for i in strong:
+        if kind_class(i) == "project":
+            stems[stem(entries[i].name)].append(i)
+    for members in stems.values():
+        for other in members[1:]:
+            a, b = groups.find(members[0]), groups.find(other)
+            if not groups.code[a] or not groups.code[b] or groups.code[a] & groups.code[b]:
+                groups.union(a, b)
+    # 3. names read from a URL join the project that owns that URL and carries that name
+    by_url: dict[str, set[int]] = defaultdict(set)
+    for i in strong:
+        for url in entries[i].urls:
+            by_url[url.url].add(i)
+            identity = urlkit.repo_identity(url.url)
+            if identity:
+                by_url[identity].add(i)
+    for i in order:
+        entry = entries[i]
+        candidates = set()
+        for url in entry.urls:
+            candidates |= by_url.get(url.url, set()) | by_url.get(urlkit.repo_identity(url.url) or "", set())
+        own = compact(entry.name)
+        if entry.name_from_url:
+            matching = sorted({groups.find(c) for c in candidates if any(own.startswith(k) or k.startswith(own) for k in _names(entries[c]) if len(k) >= 3)})
+            if matching:
+                groups.union(matching[0], i)
+            else:
+                _merge_on_name_from_url(groups, entries, strong, i)
+    # 4. a shorter name whose only repository is one a longer-named entry is named after
+    for i in strong:
+        entry = entries[i]
+        if kind_class(i) != "project":
+            continue
+        ids = {urlkit.repo_identity(u.url) for u in entry.urls} - {None}
+        if len(ids) != 1:
+            continue
+        identity = next(iter(ids))
+        repo_key = compact(identity.rsplit("/", 1)[-1])
+        own = compact(entry.name)
+        if not own or own == repo_key or not repo_key.startswith(own) or len(own) * 2 < len(repo_key):
+            continue
+        for c in sorted(by_url.get(identity, set())):
+            if c != i and compact(entries[c].name) == repo_key and kind_class(c) == "project":
+                groups.union(c, i)
+                break
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in order:
+        members[groups.find(i)].append(i)
+    projects = [_project([entries[i] for i in group]) for group in members.values()]
+    return _assign_ids(projects)
+
+
+def _merge_on_name_from_url(groups: _Groups, entries: list[Entry], strong: list[int], i: int) -> None:
+    own = compact(entries[i].name)
+    for c in strong:
+        if own in _names(entries[c]) and entries[c].kind not in REFERENCE_KINDS:
+            groups.union(c, i)
+            return
+
+
+def _project(group: list[Entry]) -> dict:
+    strong = [e for e in group if not e.name_from_url] or group
+    counts = Counter(compact(e.name) for e in strong)
+    latin = [e for e in strong if re.search(r"[A-Za-z]", e.name)] or strong
+    best = max(latin, key=lambda e: (counts[compact(e.name)], -group.index(e)))
+    name = best.name
+    aliases = sorted({n for e in group for n in [e.name, *e.aliases]} - {name, ""})
+    kinds = Counter(e.kind for e in group)
+    kind = max(KIND_PRIORITY, key=lambda k: (kinds[k], -KIND_PRIORITY.index(k)))
+    urls = {u.url: u for e in group for u in e.urls}
+    return {
+        "name": name,
+        "aliases": aliases,
+        "kind": kind,
+        "urls": [urls[k] for k in sorted(urls)],
+        "base_models": sorted({b for e in group for b in e.base_models}),
+        "parameters": sorted({p for e in group for p in e.parameters}),
+        "languages": sorted({x for e in group for x in e.languages}),
+        "organizations": sorted({x for e in group for x in e.organizations}),
+        "sources": sorted({(s.file, s.line) for e in group for s in e.sources}),
+        "evidence": [ev for e in group for ev in e.evidence],
+    }
+
+
+def slug(text: str) -> str:
+    """Return an ASCII slug: letters, digits and single hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+def _assign_ids(projects: list[dict]) -> Catalog:
+    base_ids = []
+    for p in projects:
+        base = slug(p["name"])[:60].strip("-")
+        if not base or len(base) < len(compact(p["name"])) // 2:
+            digest = hashlib.sha256(p["name"].encode("utf-8")).hexdigest()[:10]
+            base = f"{base}-{digest}" if base else f"u-{digest}"
+        base_ids.append(base)
+    by_base: dict[str, list[int]] = defaultdict(list)
+    for index, base in enumerate(base_ids):
+        by_base[base].append(index)
+    ids: list[str] = [""] * len(projects)
+    for base, indices in by_base.items():
+        if len(indices) == 1:
+            ids[indices[0]] = base
+            continue
+        indices.sort(key=lambda i: projects[i]["sources"][0])
+        used = set()
+        for i in indices:
+            owner = next((urlkit.repo_identity(u.url).split("/")[1] for u in projects[i]["urls"] if urlkit.repo_identity(u.url)), "")
+            candidate = f"{base}-{slug(owner)}" if owner else base
+            n = 2
+            while candidate in used or candidate in by_base and candidate != base:
+                candidate = f"{base}-{n}"
+                n += 1
+            used.add(candidate)
+            ids[i] = candidate
+    out = []
+    for project_id, p in zip(ids, projects):
+        out.append(Project(
+            id=project_id,
+            name=p["name"],
+            aliases=p["aliases"],
+            kind=p["kind"],
+            urls=p["urls"],
+            base_models=p["base_models"],
+            parameters=p["parameters"],
+            languages=p["languages"],
+            organizations=p["organizations"],
+            sources=[Source(file=f, line=line) for f, line in p["sources"]],
+        ))
+    rows = {
+        EvidenceRow(id=project_id, field=ev.field, value=ev.value, file=ev.file, line=ev.line, quote=ev.quote)
+        for project_id, p in zip(ids, projects)
+        for ev in p["evidence"]
+    }
+    ordered = sorted(rows, key=lambda r: (r.id, r.field, r.value, r.file, r.line, r.quote))
+    return Catalog(projects=tuple(sorted(out, key=lambda p: p.id)), evidence=tuple(ordered))

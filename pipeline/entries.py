@@ -1,0 +1,758 @@
+"""Find the entries a note lists and collect what it says about each.
+
+A note lists entries in four shapes, each read by its own function:
+headings with link bullets and prose (`### Name`), bullet trees (URL bullets,
+name bullets with URL children, grouping bullets such as `- GLM`), table rows,
+and article prose (a name line, paragraphs, `GitHub链接：` and a URL line).
+Each shape produces Drafts: the entry's name, its source line, its URLs and
+the texts that describe it. `finish` then reads base models and sizes from
+those texts with relations.py and freezes each Draft into an Entry.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import names as naming
+from . import urls as urlkit
+from .models import Block, Entry, Evidence, Inline, Link, Mention, Note, Source
+from .parse import raw_span
+from .quantities import sizes_in_name
+from .relations import Self, find_bases, find_parameters, self_of, stem
+from .rules import RuleSet, compact, fold
+
+MentionIndex = dict[tuple[int, int], list[Mention]]
+"""Mentions per (block index, cell index); cell index -1 is the block's own text."""
+
+LIST_SEPARATORS = re.compile(r"\s*(?:/|、|，|,|<br\s*/?>|；|;|\s\+\s)\s*")
+"""Separators between several values in one table cell (`LLaMA/ChatGLM`)."""
+
+CELL_EMPTY = re.compile(r"^[\s\-–—?？/]*$|^(?:not clear|n/?a|none|unknown|无|未知)$", re.IGNORECASE)
+"""A table cell that says nothing (`-`, `not clear`)."""
+
+SENTENCE_PUNCTUATION = re.compile(r"[。，；！？!?;]|[,.](?:\s|$)")
+"""Punctuation that makes a line prose rather than a name."""
+
+
+@dataclass
+class Text:
+    """A piece of text that describes a draft, with where it sits."""
+
+    inline: Inline
+    block: Block
+    cell: int = -1
+    role: str = "description"
+
+
+@dataclass
+class Draft:
+    name: str
+    aliases: list[str]
+    block: Block
+    kind: str | None = None
+    name_from_url: bool = False
+    texts: list[Text] = field(default_factory=list)
+    urls: list[tuple[str, Block, Inline, Link]] = field(default_factory=list)
+    bases: list[tuple[str, Block, str]] = field(default_factory=list)
+    params: list[tuple[int, Block, str]] = field(default_factory=list)
+    languages: list[tuple[str, Block, str]] = field(default_factory=list)
+    organizations: list[tuple[str, Block, str]] = field(default_factory=list)
+    group_family: str | None = None
+    sections: list[str] = field(default_factory=list)
+
+    def add_url(self, block: Block, inline: Inline, link: Link) -> None:
+        self.urls.append((link.url, block, inline, link))
+
+
+class Context:
+    """What every shape reader needs: the note, its blocks, mentions and rules."""
+
+    def __init__(self, note: Note, blocks: list[Block], mentions: MentionIndex, rules: RuleSet):
+        self.note = note
+        self.blocks = blocks
+        self.mentions = mentions
+        self.rules = rules
+        self.children: dict[int, list[Block]] = {}
+        for block in blocks:
+            if block.parent is not None:
+                self.children.setdefault(block.parent, []).append(block)
+
+    def heading_texts(self, block: Block) -> list[str]:
+        return [self.blocks[i].inline.text for i in block.headings]
+
+    def quote(self, block: Block, inline: Inline, start: int, end: int) -> str:
+        line = self.note.lines[block.line - 1] if 0 < block.line <= len(self.note.lines) else ""
+        raw_start, raw_end = raw_span(inline, start, end)
+        quote = line[raw_start:raw_end]
+        return quote if quote.strip() else inline.text[start:end]
+
+
+def build_entries(note: Note, blocks: list[Block], mentions: MentionIndex, *, rules: RuleSet) -> list[Entry]:
+    """Return every entry the note lists, in note order."""
+    ctx = Context(note, blocks, mentions, rules)
+    owned: set[int] = set()
+    drafts: list[Draft] = []
+    drafts += read_headings(ctx, owned)
+    drafts += read_tables(ctx, owned)
+    drafts += read_bullets(ctx, owned)
+    drafts += read_prose(ctx, owned)
+    drafts.sort(key=lambda d: (d.block.line, d.block.index))
+    return [finish(ctx, draft) for draft in drafts if draft.name]
+
+
+# ---------------------------------------------------------------- headings
+
+def _body(ctx: Context, heading: Block) -> list[Block]:
+    body = []
+    for block in ctx.blocks[heading.index + 1:]:
+        if block.kind == "heading":
+            break
+        body.append(block)
+    return body
+
+
+def _section_kind(ctx: Context, texts: list[str]) -> str | None:
+    for text in reversed(texts):
+        folded = fold(text)
+        for rule in ctx.rules.kinds:
+            if rule.where == "section" and fold(rule.keyword) in folded:
+                return rule.kind
+    return None
+
+
+def _is_section_heading(text: str, rules: RuleSet) -> bool:
+    folded = fold(text)
+    if not re.search(r"[A-Za-z\u3400-\u9fff]", text):
+        return True
+    return any(word in folded for word in rules.words.get("section", set()))
+
+
+def _name_only_heading(text: str, rules: RuleSet) -> bool:
+    """A heading with no links is an entry only if it reads as a bare name."""
+    if rules.family(text):
+        return True
+    name = naming.strip_org(text, rules)
+    if naming.has_han(name) or _is_section_heading(name, rules):
+        return False
+    words = name.split()
+    return 1 <= len(words) <= 3 and len(name) <= 30
+
+
+def _links_of(block: Block) -> list[Link]:
+    return list(block.inline.links)
+
+
+def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
+    drafts: list[Draft] = []
+    first_heading = next((b for b in ctx.blocks if b.kind == "heading"), None)
+    for heading in (b for b in ctx.blocks if b.kind == "heading"):
+        text = naming.strip_decoration(heading.inline.text)
+        if not text:
+            continue
+        if heading is first_heading and heading.level == 1 and heading.index == 0:
+            continue
+        body = _body(ctx, heading)
+        if any(b.kind == "table_row" for b in body):
+            continue
+        section_kind = _section_kind(ctx, ctx.heading_texts(heading))
+        top_links = [link for b in body if b.kind == "bullet" and b.depth == 0 for link in b.inline.links]
+        top_links += [link for b in body if b.kind == "paragraph" and b.parent is None and _is_link_line(b, ctx.rules) for link in b.inline.links]
+        titled = section_kind in ("article", "paper") or naming.is_title(text, ctx.rules)
+        if top_links:
+            if _is_section_heading(text, ctx.rules) and not titled:
+                continue
+            if _many_repositories(top_links) and not titled:
+                continue
+        elif not _name_only_heading(text, ctx.rules):
+            continue
+        keep_title = titled and bool(top_links)
+        body_repos = [compact(urlkit.repo_name(urlkit.canonical(l.url) or "") or "") for l in top_links]
+        joined = compact("".join(naming.LATIN_RUN.findall(text)))
+        split = not (joined and any(joined in repo and joined != repo for repo in body_repos if repo))
+        named = naming.split_names(text, ctx.rules, keep_title=keep_title, split=split)
+        if not split and named:
+            repo = next(urlkit.repo_name(urlkit.canonical(l.url) or "") for l in top_links
+                        if joined in compact(urlkit.repo_name(urlkit.canonical(l.url) or "") or ""))
+            name, aliases = named[0]
+            named = [(repo, sorted({*aliases, name, text}))]
+        group = [Draft(name=name, aliases=aliases, block=heading, sections=ctx.heading_texts(heading)) for name, aliases in named]
+        if not group:
+            continue
+        if keep_title:
+            for draft in group:
+                draft.kind = section_kind if section_kind in ("article", "paper") else "article"
+        owned.add(heading.index)
+        _fill_from_body(ctx, group, heading, body, owned)
+        drafts += group
+    return drafts
+
+
+def _is_link_line(block: Block, rules: RuleSet) -> bool:
+    """A paragraph that is only a link, or a label followed by one (`其开源地址为：URL`)."""
+    if not block.inline.links:
+        return False
+    rest = block.inline.text
+    for link in sorted(block.inline.links, key=lambda l: -l.start):
+        rest = rest[:link.start] + rest[link.end:]
+    rest = rest.strip().rstrip(":：").strip()
+    return len(rest) <= 20 and not SENTENCE_PUNCTUATION.search(rest)
+
+
+def _many_repositories(links: list[Link]) -> bool:
+    identities = {urlkit.repo_identity(urlkit.canonical(l.url) or "") for l in links} - {None}
+    return len(identities) >= 4
+
+
+def _fill_from_body(ctx: Context, group: list[Draft], heading: Block, body: list[Block], owned: set[int]) -> None:
+    """Give a heading's entries the links and texts below it, split by name when it names several."""
+    keys = [{compact(d.name), *(compact(a) for a in d.aliases)} - {""} for d in group]
+    current: list[Draft] = group
+    group[0].texts.append(Text(heading.inline, heading, role="name"))
+    for block in body:
+        owned.add(block.index)
+        mentioned = [d for d, k in zip(group, keys) if any(key and key in compact(block.inline.text[:60]) for key in k)]
+        for link in block.inline.links:
+            url = urlkit.canonical(link.url)
+            if url is None:
+                continue
+            structural = block.kind == "bullet" or _is_link_line(block, ctx.rules)
+            if not structural and not _url_names(url, group) and not _link_names(link, group):
+                continue
+            targets = [d for d in group if _url_names(url, [d])] or (mentioned if len(group) > 1 and mentioned else group)
+            for draft in targets:
+                draft.add_url(block, block.inline, link)
+            if len(group) > 1 and len(targets) == 1:
+                current = targets
+        texts_for = mentioned[:1] if len(group) > 1 and mentioned else current
+        for draft in texts_for:
+            draft.texts.append(Text(block.inline, block))
+
+
+def _url_names(url: str, drafts: list[Draft]) -> bool:
+    segments = [compact(s) for s in re.split(r"[/?#=&.]", url.split("://", 1)[-1]) if s]
+    for draft in drafts:
+        for name in [draft.name, *draft.aliases]:
+            key = compact(name)
+            if len(key) >= 3 and any(seg == key or (len(key) >= 5 and key in seg) for seg in segments):
+                return True
+    return False
+
+
+def _link_names(link: Link, drafts: list[Draft]) -> bool:
+    if link.bare:
+        return False
+    key = compact(link.text)
+    return any(key and key in {compact(n) for n in [d.name, *d.aliases]} for d in drafts)
+
+
+# ---------------------------------------------------------------- tables
+
+def _column_roles(header: tuple[str, ...], rules: RuleSet) -> list[str]:
+    roles = []
+    for cell in header:
+        folded = fold(cell)
+        role = rules.column_roles.get(folded)
+        if role is None:
+            role = next((r for h, r in rules.column_roles.items() if len(h) > 3 and h in folded), "other")
+        roles.append(role)
+    if "name" not in roles:
+        roles = [r if r != "other" else r for r in roles]
+    return roles
+
+
+def read_tables(ctx: Context, owned: set[int]) -> list[Draft]:
+    drafts: list[Draft] = []
+    for row in (b for b in ctx.blocks if b.kind == "table_row"):
+        roles = _column_roles(row.header, ctx.rules)
+        if "name" not in roles:
+            linked = [i for i, cell in enumerate(row.cells) if cell.links]
+            if not linked:
+                continue
+            roles = list(roles)
+            while len(roles) <= linked[0]:
+                roles.append("other")
+            roles[linked[0]] = "name"
+        name_index = roles.index("name")
+        if name_index >= len(row.cells):
+            continue
+        owned.add(row.index)
+        name_cell = row.cells[name_index]
+        section_kind = _section_kind(ctx, ctx.heading_texts(row))
+        group = _row_drafts(ctx, row, name_cell, section_kind)
+        for index, cell in enumerate(row.cells):
+            role = roles[index] if index < len(roles) else "other"
+            if index == name_index or role == "ignore":
+                continue
+            _read_cell(ctx, group, row, index, cell, role)
+        drafts += group
+    return drafts
+
+
+def _row_drafts(ctx: Context, row: Block, cell: Inline, section_kind: str | None) -> list[Draft]:
+    named_links = [l for l in cell.links if l.text.strip()]
+    drafts: list[Draft] = []
+    if len(named_links) >= 2:
+        for link in named_links:
+            for name, aliases in naming.split_names(link.text, ctx.rules)[:1]:
+                draft = Draft(name=name, aliases=aliases, block=row, sections=ctx.heading_texts(row))
+                draft.add_url(row, cell, link)
+                draft.texts.append(Text(cell, row, row.cells.index(cell), role="name"))
+                drafts.append(draft)
+        return drafts
+    text = " ".join(cell.text.split())
+    if CELL_EMPTY.match(text):
+        return []
+    pieces = [p for p in re.split(r"\s*/\s*", text) if p.strip()]
+    if len(pieces) > 1 and all(len(p) <= 25 and " " not in p.strip() for p in pieces):
+        named = [pair for piece in pieces for pair in naming.split_names(piece, ctx.rules)[:1]]
+    else:
+        named = naming.split_names(text, ctx.rules)[:1]
+    for name, aliases in named:
+        draft = Draft(name=name, aliases=aliases, block=row, sections=ctx.heading_texts(row))
+        if section_kind in ("paper", "dataset", "tool"):
+            draft.kind = None
+        for link in cell.links:
+            draft.add_url(row, cell, link)
+        draft.texts.append(Text(cell, row, row.cells.index(cell), role="name"))
+        drafts.append(draft)
+    return drafts
+
+
+def _read_cell(ctx: Context, group: list[Draft], row: Block, index: int, cell: Inline, role: str) -> None:
+    text = " ".join(cell.text.split())
+    if not text or CELL_EMPTY.match(text):
+        return
+    for draft in group:
+        if role == "org":
+            for part in LIST_SEPARATORS.split(text):
+                part = part.strip().removesuffix(", etc").removesuffix(" etc").strip(" .,")
+                if part and not CELL_EMPTY.match(part):
+                    draft.organizations.append((part, row, part))
+            continue
+        if role == "language":
+            for part in re.split(r"[/,、\s]+", fold(text)):
+                for code in ctx.rules.language_codes.get(part, []):
+                    draft.languages.append((code, row, part))
+            continue
+        if role == "base":
+            draft.texts.append(Text(cell, row, index, role="base"))
+            continue
+        if role == "params":
+            draft.texts.append(Text(cell, row, index, role="params"))
+            continue
+        keep_links = role == "link"
+        for link in cell.links:
+            if keep_links or (link.bare and role in ("description", "other")) or _link_names(link, [draft]):
+                draft.add_url(row, cell, link)
+        if role in ("description", "other", "link"):
+            draft.texts.append(Text(cell, row, index, role="description"))
+
+
+# ---------------------------------------------------------------- bullets
+
+def _bullet_label(block: Block) -> str:
+    text = block.inline.text
+    for link in sorted(block.inline.links, key=lambda l: -l.start):
+        if link.bare:
+            text = text[:link.start] + text[link.end:]
+    return " ".join(text.split()).strip().rstrip(":：").strip()
+
+
+def _is_url_bullet(block: Block, rules: RuleSet) -> bool:
+    """A bullet whose main content is a URL: bare, or after a short label."""
+    bare = [l for l in block.inline.links if l.bare]
+    if not bare:
+        return False
+    label = _bullet_label(block)
+    return len(label) <= 30 and not SENTENCE_PUNCTUATION.search(label)
+
+
+def _descendants(ctx: Context, block: Block) -> list[Block]:
+    out = []
+    for child in ctx.children.get(block.index, []):
+        out.append(child)
+        out += _descendants(ctx, child)
+    return out
+
+
+def read_bullets(ctx: Context, owned: set[int]) -> list[Draft]:
+    drafts: list[Draft] = []
+    for block in ctx.blocks:
+        if block.kind != "bullet" or block.parent is not None or block.index in owned:
+            continue
+        section_kind = _section_kind(ctx, ctx.heading_texts(block))
+        _visit(ctx, block, None, None, section_kind, drafts, owned)
+    return drafts
+
+
+def _new_repository(url: str, parent: Draft) -> bool:
+    identity = urlkit.repo_identity(url)
+    if identity is None:
+        return False
+    parent_ids = {urlkit.repo_identity(u) for u, *_ in parent.urls}
+    return identity not in parent_ids
+
+
+def _visit(ctx: Context, block: Block, parent: Draft | None, family: str | None, section_kind: str | None,
+           drafts: list[Draft], owned: set[int]) -> None:
+    owned.add(block.index)
+    rules = ctx.rules
+    children = ctx.children.get(block.index, [])
+    label = _bullet_label(block)
+    if block.kind == "paragraph":
+        if parent is not None:
+            parent.texts.append(Text(block.inline, block))
+            for link in block.inline.links:
+                if urlkit.canonical(link.url) and not (link.text and compact(link.text) in rules.words.get("generic_link_text", set()) and False):
+                    parent.add_url(block, block.inline, link)
+        for child in children:
+            _visit(ctx, child, parent, family, section_kind, drafts, owned)
+        return
+    if section_kind == "paper" and parent is None and block.depth == 0:
+        draft = _bullet_draft(ctx, block, label or block.inline.text, family, keep_title=True)
+        draft.kind = "paper"
+        for link in block.inline.links:
+            draft.add_url(block, block.inline, link)
+        drafts.append(draft)
+        for child in _descendants(ctx, block):
+            owned.add(child.index)
+            draft.texts.append(Text(child.inline, child))
+            for link in child.inline.links:
+                draft.add_url(child, child.inline, link)
+        return
+    if _is_url_bullet(block, rules):
+        url = urlkit.canonical(next(l for l in block.inline.links if l.bare).url) or ""
+        label_is_name = bool(label) and not naming.has_han(label) and len(label.split()) <= 3
+        if parent is not None and not (label_is_name or _new_repository(url, parent)):
+            for link in block.inline.links:
+                parent.add_url(block, block.inline, link)
+            parent.texts.append(Text(block.inline, block))
+            for child in children:
+                _visit(ctx, child, parent, family, section_kind, drafts, owned)
+            return
+        if label:
+            draft = _bullet_draft(ctx, block, label, family)
+        else:
+            name = urlkit.repo_name(url) or urlkit.domain(url)
+            draft = Draft(name=name, aliases=[], block=block, name_from_url=True, group_family=family, sections=ctx.heading_texts(block))
+            draft.texts.append(Text(block.inline, block, role="name"))
+        for link in block.inline.links:
+            draft.add_url(block, block.inline, link)
+        drafts.append(draft)
+        for child in children:
+            _visit(ctx, child, draft, family, section_kind, drafts, owned)
+        return
+    if block.inline.links and parent is None and not children:
+        link = block.inline.links[0]
+        if link.text.strip() and compact(link.text) not in {compact(w) for w in rules.words.get("generic_link_text", set())}:
+            titled = naming.is_title(link.text, rules)
+            draft = _bullet_draft(ctx, block, link.text, family, keep_title=titled)
+            if titled:
+                draft.kind = "article"
+            for item in block.inline.links:
+                draft.add_url(block, block.inline, item)
+            drafts.append(draft)
+        return
+    if parent is not None:
+        parent.texts.append(Text(block.inline, block))
+        for link in block.inline.links:
+            parent.add_url(block, block.inline, link)
+        for child in children:
+            _visit(ctx, child, parent, family, section_kind, drafts, owned)
+        return
+    child_links = [l for c in children for l in c.inline.links]
+    if not child_links and not any(l for d in _descendants(ctx, block) for l in d.inline.links):
+        return
+    identities = {urlkit.repo_identity(urlkit.canonical(l.url) or "") for l in child_links} - {None}
+    if len(identities) >= 2:
+        group = rules.family(label)
+        for child in children:
+            _visit(ctx, child, None, group.name if group else family, section_kind, drafts, owned)
+        return
+    draft = _bullet_draft(ctx, block, label, family)
+    drafts.append(draft)
+    for child in children:
+        _visit(ctx, child, draft, family, section_kind, drafts, owned)
+
+
+def _bullet_draft(ctx: Context, block: Block, label: str, family: str | None, keep_title: bool = False) -> Draft:
+    named = naming.split_names(label, ctx.rules, keep_title=keep_title)
+    name, aliases = named[0] if named else (label, [])
+    draft = Draft(name=name, aliases=aliases, block=block, group_family=family, sections=ctx.heading_texts(block))
+    draft.texts.append(Text(block.inline, block, role="name"))
+    return draft
+
+
+# ---------------------------------------------------------------- article prose
+
+def _paragraph_kind(block: Block, rules: RuleSet) -> str:
+    text = block.inline.text.strip()
+    bare = [l for l in block.inline.links if l.bare]
+    if bare and len(text) - sum(l.end - l.start for l in bare) <= 2:
+        return "url"
+    if text.endswith((":", "：")) and len(text) <= 40 and any(w in fold(text) for w in rules.words.get("link_label", set())):
+        return "label"
+    if len(text) <= 30 and not SENTENCE_PUNCTUATION.search(text) and not text.endswith((":", "：")) and not block.inline.links:
+        han_only = not re.search(r"[A-Za-z]", text)
+        if not han_only or (len(text) <= 6 and not naming.is_descriptive(text, rules)):
+            return "name"
+    return "prose"
+
+
+def read_prose(ctx: Context, owned: set[int]) -> list[Draft]:
+    regions: dict[tuple[int, ...], list[Block]] = {}
+    for block in ctx.blocks:
+        if block.kind == "paragraph" and block.parent is None and block.index not in owned:
+            regions.setdefault(block.headings, []).append(block)
+    drafts: list[Draft] = []
+    for blocks in regions.values():
+        drafts += _read_region(ctx, blocks, owned)
+    return drafts
+
+
+def _read_region(ctx: Context, paragraphs: list[Block], owned: set[int]) -> list[Draft]:
+    rules = ctx.rules
+    kinds = [_paragraph_kind(b, rules) for b in paragraphs]
+    if not any(k == "prose" and len(b.inline.text) >= 60 for k, b in zip(kinds, paragraphs)):
+        return []
+    drafts: list[Draft] = []
+    current: list[Draft] = []
+    got_url = False
+    since: list[Block] = []
+    owner: dict[int, Draft] = {}
+    label: Block | None = None
+    for block, kind in zip(paragraphs, kinds):
+        if kind == "name":
+            named = naming.split_names(block.inline.text, rules)
+            current = [Draft(name=n, aliases=a, block=block, sections=ctx.heading_texts(block)) for n, a in named]
+            for draft in current:
+                draft.texts.append(Text(block.inline, block, role="name"))
+            drafts += current
+            got_url, since, label = False, [], None
+            owned.add(block.index)
+        elif kind == "label":
+            label = block
+            owned.add(block.index)
+        elif kind == "url":
+            owned.add(block.index)
+            link = next(l for l in block.inline.links if l.bare)
+            url = urlkit.canonical(link.url)
+            if url is None:
+                continue
+            target = _label_target(label, current, rules)
+            if target is None:
+                implicit = _implicit_start(url, since, current, ctx) if (got_url or not _url_names(url, current)) else None
+                if implicit is not None:
+                    start, name = implicit
+                    draft = Draft(name=name, aliases=[], block=start, name_from_url=compact(name) != compact(start.inline.text[:0] + name) and False,
+                                  sections=ctx.heading_texts(start))
+                    draft.texts.append(Text(start.inline, start, role="name"))
+                    for para in since[since.index(start):]:
+                        owner[para.index] = draft
+                    drafts.append(draft)
+                    current = [draft]
+                    target = draft
+                elif current:
+                    target = current[0]
+            if target is not None:
+                for item in block.inline.links:
+                    target.add_url(block, block.inline, item)
+                got_url = True
+            since, label = [], None
+        else:
+            since.append(block)
+            if current:
+                owner[block.index] = current[0]
+            owned.add(block.index)
+    for block in paragraphs:
+        draft = owner.get(block.index)
+        if draft is not None:
+            draft.texts.append(Text(block.inline, block))
+    return drafts
+
+
+def _label_target(label: Block | None, current: list[Draft], rules: RuleSet) -> Draft | None:
+    if label is None or len(current) < 2:
+        return None
+    text = compact(label.inline.text)
+    for draft in current:
+        if compact(draft.name) and compact(draft.name) in text:
+            return draft
+    return None
+
+
+def _implicit_start(url: str, since: list[Block], current: list[Draft], ctx: Context) -> tuple[Block, str] | None:
+    """Find where an entry that a URL names starts when no name line introduced it.
+
+    Article prose sometimes introduces a second project inside a paragraph
+    (`ChatLLaMA是由...`) and gives its link later; the entry starts at the latest
+    paragraph that names the URL's repository.
+    """
+    repo = urlkit.repo_name(url)
+    if not repo or not since:
+        return None
+    full = compact(repo)
+    parts = {compact(p) for p in re.split(r"[-_.]", repo) if len(p) >= 4}
+    current_keys = {compact(d.name) for d in current}
+    for block in reversed(since):
+        for token in re.findall(r"[A-Za-z][A-Za-z0-9_.\-]*[A-Za-z0-9]", block.inline.text):
+            key = compact(token)
+            if key in current_keys:
+                continue
+            if key == full:
+                return block, token
+            if key in parts:
+                return block, repo
+    return None
+
+
+# ---------------------------------------------------------------- finishing
+
+def _mentions(ctx: Context, text: Text) -> list[Mention]:
+    return ctx.mentions.get((text.block.index, text.cell), [])
+
+
+def finish(ctx: Context, draft: Draft) -> Entry:
+    """Read bases and sizes from a draft's texts and freeze it into an Entry."""
+    rules = ctx.rules
+    note = ctx.note.name
+    evidence: list[Evidence] = []
+    names = [draft.name, *draft.aliases]
+    me = self_of(names, rules)
+    bases: dict[str, Evidence] = {}
+
+    def add_base(family: str, block: Block, quote: str) -> None:
+        if family and family != me.family and family not in bases:
+            bases[family] = Evidence(field="base_models", value=family, file=note, line=block.line, quote=quote)
+
+    if draft.group_family and draft.group_family != me.family and stem(draft.name) != compact(draft.group_family):
+        add_base(draft.group_family, draft.block, ctx.quote(draft.block, draft.block.inline, 0, len(draft.block.inline.text)))
+    for family in _families_in_name(draft.name, me, rules):
+        add_base(family, draft.block, draft.name)
+    for text in draft.texts:
+        mentions = _mentions(ctx, text)
+        if text.role == "base":
+            for family, quote in _base_cell(ctx, text, mentions, me):
+                add_base(family, text.block, quote)
+            continue
+        for family, ref in find_bases(text.inline.text, mentions, me, rules):
+            add_base(family, text.block, ctx.quote(text.block, text.inline, ref.start, ref.end))
+    params: dict[int, Evidence] = {}
+
+    def add_param(value: int, block: Block, quote: str) -> None:
+        if value not in params:
+            params[value] = Evidence(field="parameters", value=str(value), file=note, line=block.line, quote=quote)
+
+    for name in names:
+        for value in sizes_in_name(name, rules):
+            add_param(value, draft.block, name)
+    for url, block, inline, link in draft.urls:
+        repo = urlkit.repo_name(urlkit.canonical(url) or "") or ""
+        if repo and (draft.name_from_url or stem(repo).startswith(stem(draft.name)) and len(stem(draft.name)) >= 3):
+            for value in sizes_in_name(repo, rules):
+                add_param(value, block, ctx.quote(block, inline, link.start, link.end))
+    base_set = set(bases)
+    for text in draft.texts:
+        mentions = _mentions(ctx, text)
+        if text.role == "params":
+            sizes = [m for m in mentions if m.label == "SIZE"]
+            for value, mention in find_parameters(text.inline.text, sizes + [m for m in mentions if m.label in ("NOT_PARAM", "VAGUE")], me, base_set, rules):
+                add_param(value, text.block, ctx.quote(text.block, text.inline, mention.start, mention.end))
+            continue
+        for value, mention in find_parameters(text.inline.text, mentions, me, base_set, rules):
+            add_param(value, text.block, ctx.quote(text.block, text.inline, mention.start, mention.end))
+    url_records = {}
+    for raw, block, inline, link in draft.urls:
+        made = urlkit.make_url(raw)
+        if made is not None and made.url not in url_records:
+            url_records[made.url] = made
+            evidence.append(Evidence(field="urls", value=made.url, file=note, line=block.line, quote=ctx.quote(block, inline, link.start, link.end)))
+    evidence += bases.values()
+    evidence += params.values()
+    evidence.append(Evidence(field="name", value=draft.name, file=note, line=draft.block.line,
+                             quote=ctx.quote(draft.block, draft.texts[0].inline if draft.texts else draft.block.inline, 0,
+                                             len((draft.texts[0].inline if draft.texts else draft.block.inline).text))))
+    languages = sorted({code for code, *_ in draft.languages})
+    organizations = sorted({org for org, *_ in draft.organizations})
+    for code, block, quote in draft.languages:
+        evidence.append(Evidence(field="languages", value=code, file=note, line=block.line, quote=quote))
+    for org, block, quote in draft.organizations:
+        evidence.append(Evidence(field="organizations", value=org, file=note, line=block.line, quote=quote))
+    kind = decide_kind(draft, list(url_records.values()), ctx)
+    aliases = sorted({a for a in draft.aliases if a and compact(a) != compact(draft.name)})
+    return Entry(
+        name=draft.name,
+        name_from_url=draft.name_from_url,
+        aliases=tuple(aliases),
+        kind=kind,
+        urls=tuple(sorted(url_records.values(), key=lambda u: u.url)),
+        base_models=tuple(sorted(bases)),
+        parameters=tuple(sorted(params)),
+        languages=tuple(languages),
+        organizations=tuple(organizations),
+        sources=(Source(file=note, line=draft.block.line),),
+        evidence=tuple(evidence),
+    )
+
+
+def _families_in_name(name: str, me: Self, rules: RuleSet) -> list[str]:
+    """Families a derivative's own name carries (`ChatGLM-Med` is built on ChatGLM)."""
+    key = compact(name)
+    own = stem(name)
+    found = []
+    for family in rules.families:
+        if not family.from_name or family.name == me.family:
+            continue
+        for alias in [family.name, *family.aliases]:
+            alias_key = compact(alias)
+            if len(alias_key) >= 4 and alias_key in key and alias_key != own and not (me.family and alias_key in compact(me.family)):
+                found.append(family.as_base or family.name)
+                break
+    longest = [f for f in found if not any(f != g and compact(f) in compact(g) for g in found)]
+    return longest
+
+
+def _base_cell(ctx: Context, text: Text, mentions: list[Mention], me: Self) -> list[tuple[str, str]]:
+    """Read a base-model column: a list of families, or prose with cues."""
+    rules = ctx.rules
+    out: list[tuple[str, str]] = []
+    raw = " ".join(text.inline.text.split())
+    cues = [m for m in mentions if m.label.startswith("CUE")]
+    if cues or len(raw) > 40:
+        return [(family, ref.text) for family, ref in find_bases(text.inline.text, mentions, me, rules)] or \
+            ([(m.value, m.text) for m in mentions if m.label == "FAMILY"][:1] if not cues else [])
+    for part in LIST_SEPARATORS.split(raw):
+        part = part.strip().strip(".…").strip()
+        if not part or CELL_EMPTY.match(part):
+            continue
+        family = rules.family_by_alias.get(stem(part)) or rules.family(part)
+        if family is None:
+            inside = [m for m in mentions if m.label == "FAMILY" and m.text in part]
+            family = rules.family_by_name.get(inside[0].value) if inside else None
+        if family is not None:
+            out.append((family.as_base or family.name, part))
+        elif re.fullmatch(r"[A-Za-z][A-Za-z0-9.\-]*", part.split()[0]) and len(part.split()) == 1:
+            out.append((re.sub(r"[-_ ]?\d+(?:\.\d+)?[bBmM]\d*.*$", "", part), part))
+    return out
+
+
+def decide_kind(draft: Draft, url_records: list, ctx: Context) -> str:
+    """Decide the kind from the name, the sections above, the links and the description."""
+    if draft.kind:
+        return draft.kind
+    rules = ctx.rules
+    folded_name = fold(draft.name)
+    for rule in rules.kinds:
+        if rule.where == "name" and fold(rule.keyword) in folded_name:
+            return rule.kind
+    section = _section_kind(ctx, draft.sections)
+    if section:
+        return section
+    if url_records and all(u.type == "article" for u in url_records) and naming.is_title(draft.name, rules):
+        return "article"
+    first = next((t.inline.text for t in draft.texts if t.role == "description" and t.inline.text.strip()), "")
+    first = fold(first[:160])
+    for rule in rules.kinds:
+        if rule.where == "text" and fold(rule.keyword) in first:
+            return rule.kind
+    return "model"

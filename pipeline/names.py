@@ -1,0 +1,160 @@
+"""Read the name an entry gives itself, and its other names, from a heading or label.
+
+Headings are decorated (`* 【Gorilla】`), prefixed with organizations
+(`Facebook LLaMA`), mix a Chinese description with the English name
+(`中文对话式大语言模型Firefly`), carry subtitles (`Koala: A Dialogue Model...`)
+and name two entries at once (`FlagAI and FlagData`). These pure functions
+turn such text into (name, aliases) pairs using the vocabulary in rules/.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .rules import RuleSet, compact, fold
+
+NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]\s*|\d+(?:\.\d+)*\s*[、.．)）]\s*|\d+(?:\.\d+)*\s+(?=\D))")
+"""A section number before a heading's text (`一、`, `1.1、`, `3 `)."""
+
+LEADING_DECORATION = re.compile(r"^[\s*\-+•#>·|]+")
+"""Bullet stars and similar marks before a name (`### * 【Gorilla】`)."""
+
+BRACKETED = re.compile(r"[（(「【\[]([^（）()「」【】\[\]]{1,40})[）)」】\]]")
+"""A parenthesized or bracketed part of a name: often another name (`（獬豸）`, `「木筏」`)."""
+
+MULTI_NAME_SPLIT = re.compile(r"\s+and\s+|\s*&\s*|\s+和\s+|\s*、\s*")
+"""Separators between two entries named in one heading."""
+
+VERSION_SUFFIX = re.compile(r"\s+v?\d+(?:\.\d+)?(?:\s*[&/]\s*v?\d+(?:\.\d+)?)*$", re.IGNORECASE)
+"""A trailing release number (`Dolly 1&2`, `Dolly 2.0`): versions of one entry."""
+
+LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+\-&'’]*(?:\s+[A-Za-z0-9][A-Za-z0-9_.+\-&'’]*)*")
+"""A run of Latin-script words inside mixed text."""
+
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff·]+")
+"""A run of Chinese characters."""
+
+SUBTITLE_SPLIT = re.compile(r"\s*[:：]\s*")
+"""Name and subtitle (`EVA: 大规模中文开放域对话系统`)."""
+
+
+def strip_decoration(text: str) -> str:
+    """Remove heading numbers, bullet stars, emoji and whole-name brackets."""
+    text = unicodedata.normalize("NFC", text).strip()
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Cf", "Mn", "Sk") or ch in "·")
+    text = LEADING_DECORATION.sub("", text)
+    text = NUMBERING.sub("", text)
+    text = text.strip().rstrip(":：").strip()
+    whole = re.fullmatch(r"【([^【】]+)】", text)
+    if whole:
+        text = whole.group(1).strip()
+    return text
+
+
+def is_title(text: str, rules: RuleSet) -> bool:
+    """Tell an article or paper title from a project name."""
+    markers = rules.words.get("title_marker", set())
+    if any(marker in text for marker in markers):
+        return True
+    return len(text) > 30 or len(text.split()) > 6
+
+
+def is_expansion(short: str, long: str) -> bool:
+    """True when `long` spells out the acronym `short` (BELLE: Bloom-Enhanced Large Language model Engine)."""
+    capitals = [ch for ch in long if ch.isupper()]
+    wanted = [ch for ch in short if ch.isupper()]
+    if len(long.split()) < 3 or len(wanted) < 2 or not capitals or capitals[0] != wanted[0]:
+        return False
+    position = 0
+    for ch in wanted:
+        try:
+            position = capitals.index(ch, position) + 1
+        except ValueError:
+            return False
+    return True
+
+
+def has_han(text: str) -> bool:
+    return bool(HAN_RUN.search(text))
+
+
+def is_descriptive(han: str, rules: RuleSet) -> bool:
+    return len(han) > 6 or any(word in han for word in rules.words.get("descriptive", set()))
+
+
+def strip_org(text: str, rules: RuleSet) -> str:
+    for org in sorted(rules.words.get("org_prefix", set()), key=len, reverse=True):
+        folded = fold(text)
+        if folded.startswith(org) and len(folded) > len(org):
+            if org.isascii() and not text[len(org)].isspace():
+                continue
+            rest = text[len(org):] if text[:len(org)].casefold() == org else text
+            rest = rest.lstrip(" -_·")
+            if rest and (rest[0].isalnum() or has_han(rest[0])):
+                return rest
+    return text
+
+
+def split_names(text: str, rules: RuleSet, *, keep_title: bool = False, split: bool = True) -> list[tuple[str, list[str]]]:
+    """Return (name, aliases) for each entry a heading or label names."""
+    text = strip_decoration(text)
+    if not text:
+        return []
+    if keep_title:
+        return [(text, [])]
+    aliases: list[str] = []
+    head, subtitle = text, ""
+    parts = SUBTITLE_SPLIT.split(text, maxsplit=1)
+    if len(parts) == 2 and parts[0].strip() and not parts[0].strip().isdigit():
+        head, subtitle = parts[0].strip(), parts[1].strip()
+        if subtitle and is_expansion(head, subtitle):
+            aliases.append(subtitle)
+    for match in BRACKETED.finditer(head):
+        inner = match.group(1).strip()
+        if inner and len(inner) <= 30 and not (has_han(inner) and is_descriptive(inner, rules)):
+            aliases.append(inner)
+    bare = BRACKETED.sub(" ", head).strip()
+    bare = " ".join(bare.split())
+    pieces = [p for p in MULTI_NAME_SPLIT.split(bare) if p.strip()]
+    if split and len(pieces) > 1 and all(_name_like_piece(p) for p in pieces):
+        return [(_one_name(piece, rules)[0], _one_name(piece, rules)[1]) for piece in pieces]
+    name, more = _one_name(bare, rules)
+    if not name:
+        name = aliases.pop(0) if aliases else ""
+    if has_han(name) and not re.search(r"[A-Za-z]", name):
+        english = [a for a in aliases if not has_han(a) and sum(ch.isalpha() for ch in a) >= 2]
+        if english:
+            aliases.remove(english[0])
+            aliases.append(name)
+            name = english[0]
+    out_aliases = [a for a in dict.fromkeys(more + aliases) if a and compact(a) != compact(name)]
+    return [(name, out_aliases)] if name else []
+
+
+def _name_like_piece(piece: str) -> bool:
+    piece = piece.strip()
+    letters = sum(ch.isalpha() for ch in piece)
+    return letters >= 2 and len(piece) <= 40
+
+
+def _one_name(text: str, rules: RuleSet) -> tuple[str, list[str]]:
+    """Pick the name in one piece of text; short Chinese names beside it become aliases."""
+    original = text.strip()
+    text = strip_org(original, rules)
+    aliases = [original] if text != original else []
+    text = VERSION_SUFFIX.sub("", text).strip() or text
+    if not has_han(text):
+        return text.strip(" -_"), aliases
+    latin_runs = [m.group().strip(" -_") for m in LATIN_RUN.finditer(text)]
+    latin_runs = [run for run in latin_runs if sum(ch.isalpha() for ch in run) >= 2]
+    han_runs = HAN_RUN.findall(text)
+    if not latin_runs:
+        return text.strip(), aliases
+    name = latin_runs[-1]
+    for han in han_runs:
+        if not is_descriptive(han, rules) and han not in ("和", "与"):
+            aliases.append(han)
+    if len(latin_runs) > 1 or any(is_descriptive(h, rules) for h in han_runs):
+        if text not in aliases and len(text) <= 30:
+            aliases.append(text)
+    return name, aliases

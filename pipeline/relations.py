@@ -1,0 +1,190 @@
+"""Attach base models and parameter counts to the entry a text describes.
+
+Mentions alone are not facts about an entry: in `LLaMA-13B outperforms GPT-3
+(175B)` the 175B belongs to GPT-3. These pure functions decide, for one text
+and one entry, which family mentions are bases (a cue such as `基于` or `based
+on` links them) and which sizes are the entry's own (its own name, a base it
+inherits from, or a free size in a clause that names no other model).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Mention
+from .rules import RuleSet, compact
+
+CLAUSE_BREAK = re.compile(r"[。；;！？!?\n|]|[，,](?![\d\s]*-?\s*\d+(?:\.\d+)?\s*[bBmM亿])|\.(?:\s|$)")
+"""Where a clause ends. A comma that only separates sizes in a list (`13b, 30b`)
+does not end one, so the list stays with the model it follows."""
+
+ATTACHED_AFTER_MODEL = re.compile(r"^[\s\-–_(（]*(?:v\d+(?:\.\d+)?[\s\-_]*)?$", re.IGNORECASE)
+"""Text between a model name and a size that belongs to it (`LLaMA-7B`, `GPT-3 (175B)`, `Vicuna v0 13b`)."""
+
+ATTACHED_BEFORE_MODEL = re.compile(r"^\s*(?:(?:for|of)\s+|的\s*)?(?:the\s+)?$", re.IGNORECASE)
+"""Text between a size and the model it sizes (`7B LLaMA`, `175 billion for GPT-3`)."""
+
+LIST_CONTINUATION = re.compile(r"^[\s,，、/&和\-–]*(?:and|or|to|及|以及|和|或)?[\s,，、/&\-–]*$", re.IGNORECASE)
+"""Text between two sizes of one list (`7B/13B`, `-13B, -33B`, `13b, 30b, and 65b`)."""
+
+SIZE_SUFFIX = re.compile(r"(?:[-_ ]?v?\d+(?:\.\d+)?[bmkt]\d*(?:[-_ ]?(?:mt|chat|instruct|base|hf|zh|en))*)+$")
+"""A trailing size or version tag on a model name (`-7b1-mt`, `-13b`)."""
+
+
+def stem(name: str) -> str:
+    """Return a name's comparison key without a trailing size (`ChatGLM-6B` -> `chatglm`)."""
+    folded = " ".join(name.casefold().split())
+    stemmed = SIZE_SUFFIX.sub("", folded)
+    return compact(stemmed) or compact(folded)
+
+
+@dataclass(frozen=True)
+class Self:
+    """What counts as the entry itself when reading its text."""
+
+    keys: frozenset[str]
+    family: str | None
+
+    def matches(self, text: str, family: str | None) -> bool:
+        if family and family == self.family:
+            return True
+        return compact(text) in self.keys or stem(text) in self.keys
+
+
+def self_of(names: list[str], rules: RuleSet) -> Self:
+    keys = {key for name in names for key in (compact(name), stem(name)) if key}
+    family = None
+    for name in names:
+        found = rules.family_by_alias.get(stem(name)) or rules.family_by_alias.get(compact(name))
+        if found:
+            family = found.name
+            break
+    return Self(keys=frozenset(keys), family=family)
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    text: str
+    family: str | None
+    start: int
+    end: int
+    token_start: int
+    token_end: int
+
+
+def models_in(mentions: list[Mention], rules: RuleSet) -> list[ModelRef]:
+    """Merge FAMILY and SIZED_MODEL mentions into one reference per model name."""
+    refs: list[ModelRef] = []
+    sized = [m for m in mentions if m.label == "SIZED_MODEL"]
+    for mention in mentions:
+        if mention.label == "FAMILY":
+            refs.append(ModelRef(mention.text, mention.value, mention.start, mention.end, mention.token_start, mention.token_end))
+    for mention in sized:
+        head_end = mention.start + len(mention.value)
+        if any(r.start == mention.start for r in refs):
+            continue
+        family = rules.family(mention.value)
+        refs.append(ModelRef(mention.value, family.name if family else None, mention.start, head_end, mention.token_start, mention.token_start + 1))
+    refs.sort(key=lambda r: (r.start, r.end))
+    kept: list[ModelRef] = []
+    for ref in refs:
+        if kept and ref.start < kept[-1].end:
+            if ref.end - ref.start > kept[-1].end - kept[-1].start:
+                kept[-1] = ref
+            continue
+        kept.append(ref)
+    return kept
+
+
+def clause_ids(text: str) -> list[int]:
+    ids = [0] * (len(text) + 1)
+    current = 0
+    breaks = {m.start() for m in CLAUSE_BREAK.finditer(text)}
+    for index in range(len(text) + 1):
+        if index in breaks:
+            current += 1
+        ids[index] = current
+    return ids
+
+
+def find_bases(text: str, mentions: list[Mention], me: Self, rules: RuleSet) -> list[tuple[str, Mention | ModelRef]]:
+    """Return (family, cue or model) pairs for models the text says the entry is built on."""
+    models = [m for m in models_in(mentions, rules) if m.family]
+    clauses = clause_ids(text)
+    blocked = set()
+    for cue in (m for m in mentions if m.label == "CUE_NOT"):
+        window = _window(cue, rules)
+        for model in models:
+            if 0 <= model.token_start - cue.token_end <= window and clauses[model.start] == clauses[cue.start]:
+                blocked.add(model.start)
+    found: list[tuple[str, Mention | ModelRef]] = []
+    for cue in (m for m in mentions if m.label in ("CUE_BEFORE", "CUE_AFTER")):
+        window = _window(cue, rules)
+        if cue.label == "CUE_BEFORE":
+            candidates = [m for m in models if 0 <= m.token_start - cue.token_end <= window and clauses[m.start] == clauses[cue.start]]
+            candidates = candidates[:1]
+        else:
+            candidates = [m for m in models if 0 <= cue.token_start - m.token_end <= window and clauses[m.end - 1] == clauses[cue.start]]
+            candidates = candidates[-1:]
+        for model in candidates:
+            if model.start in blocked or me.matches(model.text, model.family):
+                continue
+            family = rules.family_by_name.get(model.family or "")
+            name = (family.as_base or family.name) if family else model.family
+            if name and name != me.family:
+                found.append((name, model))
+    return found
+
+
+def _window(cue: Mention, rules: RuleSet) -> int:
+    for rule in rules.cues:
+        if rule.id == cue.rule:
+            return rule.window
+    return 3
+
+
+def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str], rules: RuleSet) -> list[tuple[int, Mention]]:
+    """Return (count, size mention) pairs for sizes that belong to the entry."""
+    models = models_in(mentions, rules)
+    clauses = clause_ids(text)
+    sizes = [m for m in mentions if m.label == "SIZE"]
+    negatives = [m for m in mentions if m.label == "NOT_PARAM"]
+    vague = [m for m in mentions if m.label == "VAGUE"]
+    owners: dict[int, ModelRef | None] = {}
+    kept: list[tuple[int, Mention]] = []
+    previous: Mention | None = None
+    for size in sizes:
+        if any(0 <= n.start - size.end <= 2 and not text[size.end:n.start].strip(" 个") for n in negatives):
+            previous = size
+            owners[size.start] = ModelRef("", "__none__", 0, 0, 0, 0)
+            continue
+        if any(0 <= size.start - v.end <= 1 for v in vague):
+            previous = size
+            owners[size.start] = ModelRef("", "__none__", 0, 0, 0, 0)
+            continue
+        owner = _owner(text, size, models, clauses, previous, owners, me)
+        owners[size.start] = owner
+        previous = size
+        if owner is not None and owner.family == "__none__":
+            continue
+        if owner is None or me.matches(owner.text, owner.family) or (owner.family and owner.family in bases):
+            kept.append((int(size.value), size))
+    return kept
+
+
+def _owner(text, size, models, clauses, previous, owners, me) -> ModelRef | None:
+    before = [m for m in models if m.end <= size.start]
+    if before and ATTACHED_AFTER_MODEL.match(text[before[-1].end:size.start]):
+        return before[-1]
+    after = [m for m in models if m.start >= size.end]
+    if after and ATTACHED_BEFORE_MODEL.match(text[size.end:after[0].start]):
+        return after[0]
+    if previous is not None and LIST_CONTINUATION.match(text[previous.end:size.start]):
+        return owners.get(previous.start)
+    same_clause = [m for m in models if clauses[m.start] == clauses[size.start]]
+    mine = [m for m in same_clause if me.matches(m.text, m.family)]
+    if mine:
+        return mine[0]
+    if same_clause:
+        return min(same_clause, key=lambda m: abs(m.start - size.start))
+    return None
