@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 
 from . import urls as urlkit
 from .models import Catalog, Entry, EvidenceRow, Project, Source
+from .names import initials
 from .relations import stem
 from .rules import compact
 
@@ -58,10 +59,25 @@ class _Groups:
         return True
 
 
+HAN_ONLY = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
+
+
+def _pinyin(text: str) -> str:
+    """Spell a Chinese-only name in toneless pinyin so 华佗 meets HuaTuo.
+
+    pypinyin carries a maintained dictionary of readings (polyphones included),
+    which no hand-written table in this repo could match.
+    """
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(text))
+
+
 def _names(entry: Entry) -> set[str]:
-    keys = {compact(entry.name)}
+    names = [entry.name] if entry.kind in REFERENCE_KINDS else [entry.name, *entry.aliases]
+    keys = {compact(n) for n in names}
     if entry.kind not in REFERENCE_KINDS:
-        keys |= {compact(a) for a in entry.aliases}
+        keys |= {_pinyin(n) for n in names if HAN_ONLY.match(n)}
     return {k for k in keys if k}
 
 
@@ -112,11 +128,25 @@ def resolve(entries: list[Entry]) -> Catalog:
             candidates |= by_url.get(url.url, set()) | by_url.get(urlkit.repo_identity(url.url) or "", set())
         own = compact(entry.name)
         if entry.name_from_url:
-            matching = sorted({groups.find(c) for c in candidates if any(own.startswith(k) or k.startswith(own) for k in _names(entries[c]) if len(k) >= 3)})
+            matching = sorted({groups.find(c) for c in candidates
+                               if any(own.startswith(k) or k.startswith(own) for k in _names(entries[c]) if len(k) >= 3)
+                               or own == initials(entries[c].name)})
+            exact = sorted({groups.find(c) for c in candidates if {u.url for u in entries[c].urls} & {u.url for u in entry.urls}})
             if matching:
                 groups.union(matching[0], i)
+            elif len(exact) == 1:
+                groups.union(exact[0], i)
             else:
                 _merge_on_name_from_url(groups, entries, strong, i)
+    # names read from the same repository are one project
+    weak_index: dict[str, int] = {}
+    for i in order:
+        if entries[i].name_from_url:
+            for identity in sorted({urlkit.repo_identity(u.url) or u.url for u in entries[i].urls}):
+                if identity in weak_index:
+                    groups.union(weak_index[identity], i)
+                else:
+                    weak_index[identity] = i
     # 4. a shorter name whose only repository is one a longer-named entry is named after
     for i in strong:
         entry = entries[i]
@@ -128,7 +158,8 @@ def resolve(entries: list[Entry]) -> Catalog:
         identity = next(iter(ids))
         repo_key = compact(identity.rsplit("/", 1)[-1])
         own = compact(entry.name)
-        if not own or own == repo_key or not repo_key.startswith(own) or len(own) * 2 < len(repo_key):
+        typo = len(own) >= 6 and len(own) == len(repo_key) + 1 and own.startswith(repo_key)
+        if not own or own == repo_key or not (repo_key.startswith(own) or typo):
             continue
         for c in sorted(by_url.get(identity, set())):
             if c != i and compact(entries[c].name) == repo_key and kind_class(c) == "project":

@@ -120,11 +120,27 @@ def _section_kind(ctx: Context, texts: list[str]) -> str | None:
     return None
 
 
+NAME_LIKE_TOKEN = re.compile(r"[A-Za-z]*[a-z][A-Z][A-Za-z0-9]*|[A-Za-z]+[0-9][A-Za-z0-9]*|[A-Z]{2,}[A-Za-z0-9]*")
+"""A token that reads as a project name: inner capitals (`FlagAI`), letters with digits (`GPT4`), or an acronym."""
+
+
 def _is_section_heading(text: str, rules: RuleSet) -> bool:
-    folded = fold(text)
+    """A heading that names a category (`领域大模型`, `Instruction Data`) rather than an entry."""
     if not re.search(r"[A-Za-z\u3400-\u9fff]", text):
         return True
-    return any(word in folded for word in rules.words.get("section", set()))
+    words = rules.words.get("section", set())
+    folded = fold(text)
+    if naming.has_han(text):
+        if not any(word in folded for word in words if naming.has_han(word)):
+            return False
+        rest = folded
+        for word in words:
+            rest = rest.replace(word, " ")
+        return not re.search(r"[a-z]{2,}", rest)
+    tokens = re.findall(r"[A-Za-z][A-Za-z0-9.+-]*", text)
+    if any(NAME_LIKE_TOKEN.fullmatch(token) for token in tokens):
+        return False
+    return any(token.casefold() in words for token in tokens)
 
 
 def _name_only_heading(text: str, rules: RuleSet) -> bool:
@@ -157,7 +173,7 @@ def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
         section_kind = _section_kind(ctx, ctx.heading_texts(heading))
         top_links = [link for b in body if b.kind == "bullet" and b.depth == 0 for link in b.inline.links]
         top_links += [link for b in body if b.kind == "paragraph" and b.parent is None and _is_link_line(b, ctx.rules) for link in b.inline.links]
-        titled = section_kind in ("article", "paper") or naming.is_title(text, ctx.rules)
+        titled = section_kind in ("article", "paper") or naming.looks_like_title(text, ctx.rules)
         if top_links:
             if _is_section_heading(text, ctx.rules) and not titled:
                 continue
@@ -216,7 +232,7 @@ def _fill_from_body(ctx: Context, group: list[Draft], heading: Block, body: list
             if url is None:
                 continue
             structural = block.kind == "bullet" or _is_link_line(block, ctx.rules)
-            if not structural and not _url_names(url, group) and not _link_names(link, group):
+            if not structural and not _url_names(url, group, loose=True) and not _link_names(link, group):
                 continue
             targets = [d for d in group if _url_names(url, [d])] or (mentioned if len(group) > 1 and mentioned else group)
             for draft in targets:
@@ -226,15 +242,33 @@ def _fill_from_body(ctx: Context, group: list[Draft], heading: Block, body: list
         texts_for = mentioned[:1] if len(group) > 1 and mentioned else current
         for draft in texts_for:
             draft.texts.append(Text(block.inline, block))
+    if len(group) > 1:
+        # an entry that no link names gets all the heading's links (`Guanaco & QLoRA`)
+        every = {(u, id(l)): (u, b, i, l) for d in group for u, b, i, l in d.urls}
+        for draft in group:
+            if not any(_url_names(u, [draft]) for u, *_ in draft.urls):
+                known = {(u, id(l)) for u, b, i, l in draft.urls}
+                draft.urls += [item for key, item in every.items() if key not in known]
 
 
-def _url_names(url: str, drafts: list[Draft]) -> bool:
+def _url_names(url: str, drafts: list[Draft], loose: bool = False) -> bool:
+    """True when a URL's path or host spells one of the drafts' names (up to one trailing typo).
+
+    `loose` also accepts a path segment written inside a long name, for article
+    titles that mention the project they link (`CCKS2023-PromptCBLUE...`).
+    """
     segments = [compact(s) for s in re.split(r"[/?#=&.]", url.split("://", 1)[-1]) if s]
     for draft in drafts:
         for name in [draft.name, *draft.aliases]:
             key = compact(name)
-            if len(key) >= 3 and any(seg == key or (len(key) >= 5 and key in seg) for seg in segments):
-                return True
+            if len(key) < 3:
+                continue
+            for seg in segments:
+                if seg == key or (loose and len(seg) >= 5 and seg in key):
+                    return True
+                short, long = sorted((seg, key), key=len)
+                if len(short) >= 6 and len(long) == len(short) + 1 and long.startswith(short):
+                    return True
     return False
 
 
@@ -591,7 +625,8 @@ def _implicit_start(url: str, since: list[Block], current: list[Draft], ctx: Con
     repo = urlkit.repo_name(url)
     if not repo or not since:
         return None
-    full = compact(repo)
+    leaf = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    fulls = {compact(repo), compact(leaf)}
     parts = {compact(p) for p in re.split(r"[-_.]", repo) if len(p) >= 4}
     current_keys = {compact(d.name) for d in current}
     for block in reversed(since):
@@ -599,7 +634,7 @@ def _implicit_start(url: str, since: list[Block], current: list[Draft], ctx: Con
             key = compact(token)
             if key in current_keys:
                 continue
-            if key == full:
+            if key in fulls:
                 return block, token
             if key in parts:
                 return block, repo

@@ -59,6 +59,21 @@ def is_title(text: str, rules: RuleSet) -> bool:
     return len(text) > 30 or len(text.split()) > 6
 
 
+def looks_like_title(text: str, rules: RuleSet) -> bool:
+    """A title unless it is a short name with a subtitle (`Koala: A Dialogue Model for Academic Research`)."""
+    parts = SUBTITLE_SPLIT.split(strip_decoration(text), maxsplit=1)
+    if len(parts) == 2:
+        head = parts[0].strip()
+        if head and len(head) <= 25 and len(head.split()) <= 3 and re.search(r"[A-Za-z]", head):
+            return False
+    return is_title(text, rules)
+
+
+def initials(text: str) -> str:
+    """Lowercase initials of a phrase's words (`Transformer Reinforcement Learning` -> `trl`)."""
+    return "".join(word[0] for word in re.findall(r"[A-Za-z0-9]+", text)).casefold()
+
+
 def is_expansion(short: str, long: str) -> bool:
     """True when `long` spells out the acronym `short` (BELLE: Bloom-Enhanced Large Language model Engine)."""
     capitals = [ch for ch in long if ch.isupper()]
