@@ -58,6 +58,7 @@ class Draft:
     languages: list[tuple[str, Block, str]] = field(default_factory=list)
     organizations: list[tuple[str, Block, str]] = field(default_factory=list)
     group_family: str | None = None
+    group_block: Block | None = None
     sections: list[str] = field(default_factory=list)
 
     def add_url(self, block: Block, inline: Inline, link: Link) -> None:
@@ -358,7 +359,7 @@ def _read_cell(ctx: Context, group: list[Draft], row: Block, index: int, cell: I
         return
     for draft in group:
         if role == "org":
-            for part in LIST_SEPARATORS.split(text):
+            for part in (p for line in cell.text.split("\n") for p in LIST_SEPARATORS.split(" ".join(line.split()))):
                 part = part.strip().removesuffix(", etc").removesuffix(" etc").strip(" .,")
                 if part and not CELL_EMPTY.match(part):
                     draft.organizations.append((part, row, part))
@@ -420,15 +421,17 @@ def read_bullets(ctx: Context, owned: set[int]) -> list[Draft]:
 
 
 def _new_repository(url: str, parent: Draft) -> bool:
+    """True when a child URL is another project's repository, not one of the parent's pages."""
     identity = urlkit.repo_identity(url)
     if identity is None:
         return False
-    parent_ids = {urlkit.repo_identity(u) for u, *_ in parent.urls}
-    return identity not in parent_ids
+    parent_ids = {urlkit.repo_identity(urlkit.canonical(u) or "") for u, *_ in parent.urls} - {None}
+    return bool(parent_ids) and identity not in parent_ids
 
 
-def _visit(ctx: Context, block: Block, parent: Draft | None, family: str | None, section_kind: str | None,
+def _visit(ctx: Context, block: Block, parent: Draft | None, family: tuple[str, Block] | None, section_kind: str | None,
            drafts: list[Draft], owned: set[int]) -> None:
+    """Read one bullet and its children; `family` is the grouping bullet above, if any."""
     owned.add(block.index)
     rules = ctx.rules
     children = ctx.children.get(block.index, [])
@@ -468,7 +471,8 @@ def _visit(ctx: Context, block: Block, parent: Draft | None, family: str | None,
             draft = _bullet_draft(ctx, block, label, family)
         else:
             name = urlkit.repo_name(url) or urlkit.domain(url)
-            draft = Draft(name=name, aliases=[], block=block, name_from_url=True, group_family=family, sections=ctx.heading_texts(block))
+            draft = Draft(name=name, aliases=[], block=block, name_from_url=True, sections=ctx.heading_texts(block))
+            _set_group(draft, family)
             draft.texts.append(Text(block.inline, block, role="name"))
         for link in block.inline.links:
             draft.add_url(block, block.inline, link)
@@ -501,7 +505,7 @@ def _visit(ctx: Context, block: Block, parent: Draft | None, family: str | None,
     if len(identities) >= 2:
         group = rules.family(label)
         for child in children:
-            _visit(ctx, child, None, group.name if group else family, section_kind, drafts, owned)
+            _visit(ctx, child, None, (group.name, block) if group else family, section_kind, drafts, owned)
         return
     draft = _bullet_draft(ctx, block, label, family)
     drafts.append(draft)
@@ -509,10 +513,16 @@ def _visit(ctx: Context, block: Block, parent: Draft | None, family: str | None,
         _visit(ctx, child, draft, family, section_kind, drafts, owned)
 
 
-def _bullet_draft(ctx: Context, block: Block, label: str, family: str | None, keep_title: bool = False) -> Draft:
+def _set_group(draft: Draft, family: tuple[str, Block] | None) -> None:
+    if family is not None:
+        draft.group_family, draft.group_block = family
+
+
+def _bullet_draft(ctx: Context, block: Block, label: str, family: tuple[str, Block] | None, keep_title: bool = False) -> Draft:
     named = naming.split_names(label, ctx.rules, keep_title=keep_title)
     name, aliases = named[0] if named else (label, [])
-    draft = Draft(name=name, aliases=aliases, block=block, group_family=family, sections=ctx.heading_texts(block))
+    draft = Draft(name=name, aliases=aliases, block=block, sections=ctx.heading_texts(block))
+    _set_group(draft, family)
     draft.texts.append(Text(block.inline, block, role="name"))
     return draft
 
@@ -609,10 +619,8 @@ def _label_target(label: Block | None, current: list[Draft], rules: RuleSet) -> 
     if label is None or len(current) < 2:
         return None
     text = compact(label.inline.text)
-    for draft in current:
-        if compact(draft.name) and compact(draft.name) in text:
-            return draft
-    return None
+    named = [d for d in current if compact(d.name) and compact(d.name) in text]
+    return max(named, key=lambda d: len(compact(d.name))) if named else None
 
 
 def _implicit_start(url: str, since: list[Block], current: list[Draft], ctx: Context) -> tuple[Block, str] | None:
@@ -661,7 +669,8 @@ def finish(ctx: Context, draft: Draft) -> Entry:
             bases[family] = Evidence(field="base_models", value=family, file=note, line=block.line, quote=quote)
 
     if draft.group_family and draft.group_family != me.family and stem(draft.name) != compact(draft.group_family):
-        add_base(draft.group_family, draft.block, ctx.quote(draft.block, draft.block.inline, 0, len(draft.block.inline.text)))
+        group = draft.group_block or draft.block
+        add_base(draft.group_family, group, ctx.quote(group, group.inline, 0, len(group.inline.text)))
     for family in _families_in_name(draft.name, me, rules):
         add_base(family, draft.block, draft.name)
     for text in draft.texts:
@@ -714,6 +723,10 @@ def finish(ctx: Context, draft: Draft) -> Entry:
     for org, block, quote in draft.organizations:
         evidence.append(Evidence(field="organizations", value=org, file=note, line=block.line, quote=quote))
     kind = decide_kind(draft, list(url_records.values()), ctx)
+    if kind == "article":
+        # an article is about projects; the models it mentions are not its bases or sizes
+        evidence = [e for e in evidence if e.field not in ("base_models", "parameters")]
+        bases, params = {}, {}
     aliases = sorted({a for a in draft.aliases if a and compact(a) != compact(draft.name)})
     return Entry(
         name=draft.name,

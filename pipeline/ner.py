@@ -18,10 +18,10 @@ from .segment import Segmenter, segment
 NUMBER_TOKEN = r"^\d{1,5}(?:\.\d{1,4})?$"
 """A plain number that a following unit word (`亿`, `billion`, `B`) turns into a size."""
 
-MODEL_HEAD_TOKEN = r"^[A-Za-z][A-Za-z0-9.]*[A-Za-z]$|^[A-Za-z]$"
-"""A word that can be a model's name when a size follows it (`Chinchilla-70B`)."""
+MODEL_HEAD_TOKEN = r"^[A-Za-z][A-Za-z0-9.]*[A-Za-z]$"
+"""A word that can be a model's name when a size is glued or hyphened to it (`Chinchilla-70B`)."""
 
-CUE_LABELS = {"base_before": "CUE_BEFORE", "base_after": "CUE_AFTER", "not_base": "CUE_NOT"}
+CUE_LABELS = {"base_before": "CUE_BEFORE", "base_after": "CUE_AFTER", "not_base": "CUE_NOT", "data_after": "CUE_DATA"}
 
 
 class Recognizer:
@@ -58,7 +58,9 @@ class Recognizer:
             if quantity.kind == "size_token" and not quantity.name_only:
                 patterns.append({"label": "SIZE", "pattern": [{"TEXT": {"REGEX": quantity.regex}}], "id": quantity.id})
                 patterns.append({"label": "SIZED_MODEL", "id": quantity.id, "pattern": [
-                    {"TEXT": {"REGEX": MODEL_HEAD_TOKEN}}, {"ORTH": "-", "OP": "?"}, {"TEXT": {"REGEX": quantity.regex}}]})
+                    {"TEXT": {"REGEX": MODEL_HEAD_TOKEN}}, {"ORTH": {"IN": ["-", "_"]}}, {"TEXT": {"REGEX": quantity.regex}}]})
+                patterns.append({"label": "SIZED_MODEL", "id": quantity.id, "pattern": [
+                    {"TEXT": {"REGEX": MODEL_HEAD_TOKEN}, "SPACY": False}, {"TEXT": {"REGEX": quantity.regex}}]})
             elif quantity.kind == "not_param_after":
                 patterns.append({"label": "NOT_PARAM", "pattern": quantity.text, "id": quantity.id})
             elif quantity.kind == "vague_before":

@@ -92,7 +92,7 @@ def _clean_into(builder: _Builder, raw: str, base: int) -> None:
             _clean_plain_only(builder, re.sub(r"<[^>]*>", "", match.group("atext")), base + match.start("atext"))
             builder.links.append(Link(text="".join(builder.parts)[start:], url=html.unescape(match.group("aurl")), start=start, end=builder.length, bare=False))
         elif kind == "br":
-            builder.put(" ")
+            builder.put("\n")
         elif kind == "entity":
             builder.put(html.unescape(match.group()))
         position = match.end()

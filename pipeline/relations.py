@@ -31,6 +31,10 @@ SIZE_SUFFIX = re.compile(r"(?:[-_ ]?v?\d+(?:\.\d+)?[bmkt]\d*(?:[-_ ]?(?:mt|chat|
 """A trailing size or version tag on a model name (`-7b1-mt`, `-13b`)."""
 
 
+NEGATIVE_GAP = re.compile(r"^[\s个多余左右中英文的]{0,4}$")
+"""Words allowed between a quantity and the unit that disqualifies it (`1.5万亿中文token`)."""
+
+
 def stem(name: str) -> str:
     """Return a name's comparison key without a trailing size (`ChatGLM-6B` -> `chatglm`)."""
     folded = " ".join(name.casefold().split())
@@ -117,6 +121,10 @@ def find_bases(text: str, mentions: list[Mention], me: Self, rules: RuleSet) -> 
         for model in models:
             if 0 <= model.token_start - cue.token_end <= window and clauses[model.start] == clauses[cue.start]:
                 blocked.add(model.start)
+    for cue in (m for m in mentions if m.label == "CUE_DATA"):
+        for model in models:
+            if 0 <= cue.token_start - model.token_end <= _window(cue, rules):
+                blocked.add(model.start)
     found: list[tuple[str, Mention | ModelRef]] = []
     for cue in (m for m in mentions if m.label in ("CUE_BEFORE", "CUE_AFTER")):
         window = _window(cue, rules)
@@ -154,7 +162,7 @@ def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str
     kept: list[tuple[int, Mention]] = []
     previous: Mention | None = None
     for size in sizes:
-        if any(0 <= n.start - size.end <= 2 and not text[size.end:n.start].strip(" 个") for n in negatives):
+        if any(0 <= n.start - size.end <= 6 and NEGATIVE_GAP.match(text[size.end:n.start]) for n in negatives):
             previous = size
             owners[size.start] = ModelRef("", "__none__", 0, 0, 0, 0)
             continue

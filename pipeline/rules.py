@@ -34,7 +34,7 @@ class FamilyRule(Rule):
 
 class CueRule(Rule):
     phrase: str = Field(min_length=1)
-    role: Literal["base_before", "base_after", "not_base"]
+    role: Literal["base_before", "base_after", "not_base", "data_after"]
     window: int = Field(ge=1, le=20)
 
 

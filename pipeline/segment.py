@@ -20,6 +20,9 @@ EXTRA_INFIXES = [r"[-/,+()（）:;：；，。、！？!?「」【】《》“�
 """Split points added to spaCy's English tokenizer so that `LLaMA-7B`, `3b,7b`
 and `GPT-3(175B)` come apart into the model name and the size."""
 
+EXTRA_PREFIXES = [r"[-–+/]"]
+"""A leading hyphen is a separator in notes (`-13B`, `-based`), never a minus sign."""
+
 LATIN_LETTER = re.compile(r"[A-Za-z]")
 HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -39,11 +42,13 @@ class Segmenter:
     @cached_property
     def latin(self):
         import spacy
-        from spacy.util import compile_infix_regex
+        from spacy.util import compile_infix_regex, compile_prefix_regex
 
         nlp = spacy.blank("en")
         infixes = list(nlp.Defaults.infixes) + EXTRA_INFIXES
         nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        prefixes = list(nlp.Defaults.prefixes) + EXTRA_PREFIXES
+        nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
         return nlp.tokenizer
 
     def add_words(self, words: list[str]) -> None:

@@ -1,0 +1,75 @@
+"""Entity resolution across notes."""
+from __future__ import annotations
+
+from pipeline.dedup import resolve, slug
+from pipeline.models import Entry, Source
+from pipeline.urls import make_url
+
+
+def entry(name, urls=(), file="a.md", line=1, aliases=(), kind="model", from_url=False, params=()):
+    return Entry(name=name, aliases=tuple(aliases), kind=kind, urls=tuple(make_url(u) for u in urls),
+                 parameters=tuple(params), sources=(Source(file=file, line=line),), name_from_url=from_url)
+
+
+def names(catalog):
+    return sorted((p.name, tuple(f"{s.file}:{s.line}" for s in p.sources)) for p in catalog.projects)
+
+
+def test_spellings_merge_and_keep_every_source():
+    catalog = resolve([entry("Colossal AI", line=3), entry("ColossalAI", ["https://github.com/hpcaitech/ColossalAI"], file="b.md", line=9)])
+    assert len(catalog.projects) == 1
+    assert [f"{s.file}:{s.line}" for s in catalog.projects[0].sources] == ["a.md:3", "b.md:9"]
+
+
+def test_size_suffix_merges_when_repositories_agree():
+    catalog = resolve([entry("ChatGLM", ["https://github.com/THUDM/ChatGLM-6B"]), entry("ChatGLM-6B", ["https://github.com/THUDM/ChatGLM-6B"], line=5)])
+    assert len(catalog.projects) == 1
+
+
+def test_same_name_different_repositories_stay_apart():
+    catalog = resolve([
+        entry("ChatLLaMA", ["https://github.com/nebuly-ai/nebullvm/tree/main/apps/accelerate/chatllama"]),
+        entry("ChatLLaMA", ["https://github.com/juncongmoo/chatllama"], line=2),
+    ])
+    assert len(catalog.projects) == 2
+    assert len({p.id for p in catalog.projects}) == 2
+
+
+def test_shared_repository_different_names_stay_apart():
+    catalog = resolve([entry("StableLM", ["https://github.com/Stability-AI/StableLM"]), entry("StableVicuna", ["https://github.com/Stability-AI/StableLM"], line=2)])
+    assert sorted(p.name for p in catalog.projects) == ["StableLM", "StableVicuna"]
+
+
+def test_name_from_url_joins_the_project_it_names():
+    catalog = resolve([
+        entry("HuaTuo", ["https://github.com/SCIR-HI/Huatuo-Llama-Med-Chinese"], aliases=["华佗"]),
+        entry("huatuo-llama-med-chinese", ["https://github.com/scir-hi/huatuo-llama-med-chinese"], file="b.md", from_url=True),
+        entry("华佗", file="c.md"),
+    ])
+    assert len(catalog.projects) == 1 and catalog.projects[0].name == "HuaTuo"
+
+
+def test_acronym_from_url_joins_its_expansion():
+    catalog = resolve([entry("Transformer Reinforcement Learning", ["https://github.com/lvwerra/trl"]),
+                       entry("trl", ["https://github.com/lvwerra/trl"], file="b.md", from_url=True)])
+    assert len(catalog.projects) == 1
+
+
+def test_articles_do_not_absorb_projects():
+    catalog = resolve([entry("PandaLM", ["https://github.com/WeOpenML/PandaLM"]),
+                       entry("LLM评价模型PandaLM技术前瞻", ["https://github.com/WeOpenML/PandaLM"], kind="article", line=2)])
+    assert len(catalog.projects) == 2
+
+
+def test_resolution_is_idempotent_and_order_free():
+    entries = [entry("Vicuna", ["https://github.com/lm-sys/FastChat"], line=1), entry("Chatbot Arena", ["https://github.com/lm-sys/FastChat"], line=2),
+               entry("vicuna", file="b.md", params=[13000000000])]
+    forward, backward = resolve(entries), resolve(list(reversed(entries)))
+    assert forward == backward
+    assert len(forward.projects) == 2
+
+
+def test_ids_are_ascii_slugs():
+    assert slug("Dolly 2.0") == "dolly-2-0"
+    catalog = resolve([entry("文心一言")])
+    assert catalog.projects[0].id.isascii() and catalog.projects[0].id.startswith("u-")

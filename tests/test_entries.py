@@ -1,0 +1,112 @@
+"""The four shapes a note lists entries in, read end to end on small notes."""
+from __future__ import annotations
+
+from pipeline.read import decode
+from pipeline.run import extract_note
+
+
+def entries_of(text, rules, recognizer, name="n.md"):
+    return {e.name: e for e in extract_note(decode(name, text.encode("utf-8")), rules, recognizer)}
+
+
+def urls_of(entry):
+    return [u.url for u in entry.urls]
+
+
+def test_heading_entries_split_two_names_and_their_links(rules, recognizer):
+    note = """# Title
+
+## 1 工具箱（Tools）
+### FlagAI and FlagData
+
+- https://github.com/FlagAI-Open/FlagAI
+
+FlagAI (Fast LArge-scale General AI models) is a fast toolkit.
+
+- https://github.com/FlagOpen/FlagData
+
+FlagData, a data processing toolkit.
+"""
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"FlagAI", "FlagData"}
+    assert urls_of(found["FlagAI"]) == ["https://github.com/FlagAI-Open/FlagAI"]
+    assert urls_of(found["FlagData"]) == ["https://github.com/FlagOpen/FlagData"]
+    assert found["FlagAI"].sources[0].line == 4 and found["FlagAI"].kind == "tool"
+
+
+def test_grouping_bullet_gives_family_and_entry_bullet_keeps_children(rules, recognizer):
+    note = """- MOSS
+  - https://github.com/OpenLMLab/MOSS
+
+- GLM
+  - https://github.com/THUDM/ChatGLM2-6B
+  - https://github.com/lich99/ChatGLM-finetune-LoRA
+    - 基于alpaca数据集，使用Lora技术微调ChatGLM-6B
+  - https://github.com/THUDM/GLM
+"""
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"MOSS", "ChatGLM2-6B", "ChatGLM-finetune-LoRA", "GLM"}
+    assert urls_of(found["MOSS"]) == ["https://github.com/OpenLMLab/MOSS"]
+    assert found["ChatGLM2-6B"].base_models == ("GLM",)
+    assert found["ChatGLM-finetune-LoRA"].base_models == ("ChatGLM", "GLM")
+    assert found["ChatGLM-finetune-LoRA"].parameters == (6000000000,)
+    assert found["GLM"].base_models == ()
+
+
+def test_table_row_with_two_linked_projects(rules, recognizer):
+    note = """| contributor | model | language | base model | main feature |
+| --- | --- | --- | --- | --- |
+| HIT | [Huatuo](https://github.com/SCIR-HI/Huatuo-Llama-Med-Chinese) / [ChatGLM-Med](https://github.com/SCIR-HI/Med-ChatGLM) | zh | LLaMA/ChatGLM | tuned on [data](https://example.org/d). |
+"""
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"Huatuo", "ChatGLM-Med"}
+    assert urls_of(found["Huatuo"]) == ["https://github.com/SCIR-HI/Huatuo-Llama-Med-Chinese"]
+    assert found["Huatuo"].base_models == ("ChatGLM", "LLaMA")
+    assert found["Huatuo"].organizations == ("HIT",) and found["Huatuo"].languages == ("zh",)
+
+
+def test_article_prose_with_link_lines(rules, recognizer):
+    note = """本文作者盘点了一些组织或者个人开源的模型，这是一段足够长的介绍文字，用来说明这是一篇文章而不是列表。
+
+ChatYuan
+
+ChatYuan（元语AI）是由元语智能开发团队开发和发布的，底层采用7亿参数规模的T5模型，并基于PromptClue进行了监督微调。
+
+GitHub链接：
+
+https://github.com/clue-ai/ChatYuan
+
+LLaMa
+
+LLaMA是由Facebook 母公司Meta发布的全新人工智能大型语言模型，在生成文本等任务上方面表现良好。
+
+ChatLLaMA是由Nebuly+AI推出的基于人类反馈强化学习的LLaMA+AI聊天机器人的开源实现。
+
+GitHub链接：
+
+https://github.com/nebuly-ai/nebullvm/tree/main/apps/accelerate/chatllama
+"""
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"ChatYuan", "LLaMa", "ChatLLaMA"}
+    assert found["ChatYuan"].sources[0].line == 3
+    assert urls_of(found["ChatYuan"]) == ["https://github.com/clue-ai/ChatYuan"]
+    assert found["ChatYuan"].parameters == (700000000,)
+    assert urls_of(found["LLaMa"]) == []
+    assert found["ChatLLaMA"].sources[0].line == 15
+    assert found["ChatLLaMA"].base_models == ("LLaMA",)
+
+
+def test_section_headings_are_not_entries(rules, recognizer):
+    note = "# Doc\n\n## 领域大模型\n\n- https://github.com/BioFM/OpenBioMed\n  - 多模态生物医疗领域大模型\n\n### 1.1、训练监督策略模型\n\n为了让GPT 3.5初步具备理解指令的意图，首先会在数据集中随机抽取问题。\n"
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"OpenBioMed"}
+    assert found["OpenBioMed"].name_from_url
+
+
+def test_evidence_quotes_are_raw_text(rules, recognizer):
+    note = "### ChatGLM-6B\n- https://github.com/THUDM/ChatGLM-6B\n\n基于 General Language Model (GLM) 架构，具有 **62 亿**参数。\n"
+    entry = entries_of(note, rules, recognizer)["ChatGLM-6B"]
+    lines = note.split("\n")
+    for evidence in entry.evidence:
+        assert evidence.quote in lines[evidence.line - 1], evidence
+    assert {(e.field, e.value) for e in entry.evidence} >= {("parameters", "6200000000"), ("base_models", "GLM")}

@@ -1,0 +1,54 @@
+"""Block structure and inline cleaning, with raw offsets that quote exactly."""
+from __future__ import annotations
+
+from pipeline.parse import clean_inline, parse, raw_span
+from pipeline.read import decode
+
+
+def blocks_of(text: str):
+    return parse(decode("n.md", text.encode("utf-8")))
+
+
+def test_heading_bullets_and_parents():
+    blocks = blocks_of("# T\n\n### Name\n- https://github.com/a/b\n  - sub text\n\npara\n")
+    kinds = [(b.kind, b.line, b.depth, b.parent) for b in blocks]
+    assert kinds == [("heading", 1, 0, None), ("heading", 3, 0, None), ("bullet", 4, 0, None), ("bullet", 5, 1, 2), ("paragraph", 7, 0, None)]
+    assert blocks[2].headings == (0, 1)
+    assert blocks[2].inline.links[0].url == "https://github.com/a/b"
+
+
+def test_table_rows_keep_header_and_cells():
+    blocks = blocks_of("| model | base model |\n| --- | --- |\n| [A](https://x.org/a) / [B](https://x.org/b) | LLaMA<br />OPT |\n")
+    row = blocks[0]
+    assert row.kind == "table_row" and row.line == 3 and row.header == ("model", "base model")
+    assert [l.text for l in row.cells[0].links] == ["A", "B"]
+    assert row.cells[1].text.split() == ["LLaMA", "OPT"]
+
+
+def test_inline_cleaning_maps_back_to_raw():
+    raw = "x **[LLaMA](https://github.com/facebookresearch/llama)** &#x2716; y"
+    inline = clean_inline(raw)
+    assert inline.text == "x LLaMA ✖ y"
+    link = inline.links[0]
+    start, end = raw_span(inline, link.start, link.end)
+    assert raw[start:end] == "LLaMA"
+
+
+def test_images_and_tags_are_decoration():
+    inline = clean_inline('<img src="x.png" /> ![img](https://a.b/c.png) <summary>notes</summary>')
+    assert inline.links == () and inline.text.strip() == "notes"
+
+
+def test_code_fences_are_skipped_even_unterminated():
+    blocks = blocks_of("para\n```\n- https://github.com/a/b\n")
+    assert [b.kind for b in blocks] == ["paragraph"]
+
+
+def test_scheme_less_bullet_becomes_a_link():
+    blocks = blocks_of("- gorilla.cs.berkeley.edu\n")
+    assert blocks[0].inline.links[0].url == "gorilla.cs.berkeley.edu"
+
+
+def test_separator_less_table_is_paragraphs():
+    blocks = blocks_of("| a | b |\n| c | d |\n")
+    assert [b.kind for b in blocks] == ["paragraph", "paragraph"]

@@ -1,0 +1,38 @@
+"""URL finding, canonicalization and typing."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import case_id, load_cases
+from pipeline import urls
+
+
+@pytest.mark.parametrize("case", load_cases("urls"), ids=case_id)
+def test_canonical_and_type(case):
+    made = urls.make_url(case["input"])
+    if case["expected"] is None:
+        assert made is None, case["why"]
+    else:
+        assert made is not None and made.url == case["expected"], case["why"]
+        assert made.type == case["type"]
+
+
+def test_glued_urls_are_split():
+    text = "https://mp.weixin.qq.com/s/V5pCvYvkPXwiMw-FNIErXwhttps://github.com/hpcaitech/ColossalAI"
+    found = [u for _, _, u in urls.find_urls(text)]
+    assert found == ["https://mp.weixin.qq.com/s/V5pCvYvkPXwiMw-FNIErXw", "https://github.com/hpcaitech/ColossalAI"]
+
+
+def test_url_stops_at_chinese_punctuation():
+    found = [u for _, _, u in urls.find_urls("开源地址为：https://github.com/PKU-Alignment/safe-rlhf。该项目")]
+    assert found == ["https://github.com/PKU-Alignment/safe-rlhf"]
+
+
+def test_scheme_less_known_host_and_parenthesized_domain():
+    found = [u for _, _, u in urls.find_urls("see github.com/x/y and (lmflow.com) but not llama.cpp")]
+    assert found == ["github.com/x/y", "lmflow.com"]
+
+
+def test_repo_identity_ignores_case_and_subpaths():
+    assert urls.repo_identity("https://github.com/SCIR-HI/Huatuo/tree/main/x") == "github.com/scir-hi/huatuo"
+    assert urls.repo_identity("https://huggingface.co/datasets/a/b") is None
