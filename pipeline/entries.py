@@ -290,8 +290,6 @@ def _column_roles(header: tuple[str, ...], rules: RuleSet) -> list[str]:
         if role is None:
             role = next((r for h, r in rules.column_roles.items() if len(h) > 3 and h in folded), "other")
         roles.append(role)
-    if "name" not in roles:
-        roles = [r if r != "other" else r for r in roles]
     return roles
 
 
@@ -312,8 +310,7 @@ def read_tables(ctx: Context, owned: set[int]) -> list[Draft]:
             continue
         owned.add(row.index)
         name_cell = row.cells[name_index]
-        section_kind = _section_kind(ctx, ctx.heading_texts(row))
-        group = _row_drafts(ctx, row, name_cell, section_kind)
+        group = _row_drafts(ctx, row, name_cell)
         for index, cell in enumerate(row.cells):
             role = roles[index] if index < len(roles) else "other"
             if index == name_index or role == "ignore":
@@ -323,7 +320,7 @@ def read_tables(ctx: Context, owned: set[int]) -> list[Draft]:
     return drafts
 
 
-def _row_drafts(ctx: Context, row: Block, cell: Inline, section_kind: str | None) -> list[Draft]:
+def _row_drafts(ctx: Context, row: Block, cell: Inline) -> list[Draft]:
     named_links = [l for l in cell.links if l.text.strip()]
     drafts: list[Draft] = []
     if len(named_links) >= 2:
@@ -344,8 +341,6 @@ def _row_drafts(ctx: Context, row: Block, cell: Inline, section_kind: str | None
         named = naming.split_names(text, ctx.rules)[:1]
     for name, aliases in named:
         draft = Draft(name=name, aliases=aliases, block=row, sections=ctx.heading_texts(row))
-        if section_kind in ("paper", "dataset", "tool"):
-            draft.kind = None
         for link in cell.links:
             draft.add_url(row, cell, link)
         draft.texts.append(Text(cell, row, row.cells.index(cell), role="name"))
@@ -440,7 +435,7 @@ def _visit(ctx: Context, block: Block, parent: Draft | None, family: tuple[str, 
         if parent is not None:
             parent.texts.append(Text(block.inline, block))
             for link in block.inline.links:
-                if urlkit.canonical(link.url) and not (link.text and compact(link.text) in rules.words.get("generic_link_text", set()) and False):
+                if urlkit.canonical(link.url):
                     parent.add_url(block, block.inline, link)
         for child in children:
             _visit(ctx, child, parent, family, section_kind, drafts, owned)
@@ -588,8 +583,7 @@ def _read_region(ctx: Context, paragraphs: list[Block], owned: set[int]) -> list
                 implicit = _implicit_start(url, since, current, ctx) if (got_url or not _url_names(url, current)) else None
                 if implicit is not None:
                     start, name = implicit
-                    draft = Draft(name=name, aliases=[], block=start, name_from_url=compact(name) != compact(start.inline.text[:0] + name) and False,
-                                  sections=ctx.heading_texts(start))
+                    draft = Draft(name=name, aliases=[], block=start, sections=ctx.heading_texts(start))
                     draft.texts.append(Text(start.inline, start, role="name"))
                     for para in since[since.index(start):]:
                         owner[para.index] = draft
