@@ -20,7 +20,7 @@ HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*?)[ \t]*#*[ \t]*$")
 BULLET = re.compile(r"^([ \t]*)(?:[-*+•]|\d{1,3}[.)、]|[（(]\d{1,3}[)）])[ \t]+(.*)$")
 """A bullet or numbered list item: indentation, marker, content."""
 
-TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 """The `| --- | :--- |` line under a GFM table header."""
 
 FENCE = re.compile(r"^\s*(```|~~~)")
