@@ -694,7 +694,8 @@ def finish(ctx: Context, draft: Draft) -> Entry:
         mentions = _mentions(ctx, text)
         if text.role == "params":
             sizes = [m for m in mentions if m.label == "SIZE"]
-            for value, mention in find_parameters(text.inline.text, sizes + [m for m in mentions if m.label in ("NOT_PARAM", "VAGUE")], me, base_set, rules):
+            for value, mention in find_parameters(text.inline.text, sizes + [m for m in mentions if m.label in ("NOT_PARAM", "VAGUE")], me, base_set, rules,
+                                                  require_context=False):
                 add_param(value, text.block, ctx.quote(text.block, text.inline, mention.start, mention.end))
             continue
         for value, mention in find_parameters(text.inline.text, mentions, me, base_set, rules):

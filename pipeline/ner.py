@@ -10,6 +10,8 @@ offsets; which entry a mention belongs to is decided later, in relations.py.
 """
 from __future__ import annotations
 
+import re
+
 from .models import Mention, Segmented
 from .quantities import scale, size_token
 from .rules import RuleSet
@@ -20,6 +22,9 @@ NUMBER_TOKEN = r"^\d{1,5}(?:\.\d{1,4})?$"
 
 MODEL_HEAD_TOKEN = r"^[A-Za-z][A-Za-z0-9.]*[A-Za-z]$"
 """A word that can be a model's name when a size is glued or hyphened to it (`Chinchilla-70B`)."""
+
+GLUED_SIZED_MODEL = r"^[A-Za-z][A-Za-z]*[A-Za-z]\d{1,4}(?:\.\d{1,2})?[bB]$"
+"""One token that is a model name with its size glued on (`Anima33B`, `Coati7B`)."""
 
 CUE_LABELS = {"base_before": "CUE_BEFORE", "base_after": "CUE_AFTER", "not_base": "CUE_NOT", "data_after": "CUE_DATA"}
 
@@ -65,6 +70,9 @@ class Recognizer:
                 patterns.append({"label": "NOT_PARAM", "pattern": quantity.text, "id": quantity.id})
             elif quantity.kind == "vague_before":
                 patterns.append({"label": "VAGUE", "pattern": quantity.text, "id": quantity.id})
+            elif quantity.kind == "param_word":
+                patterns.append({"label": "PARAM_WORD", "pattern": quantity.text, "id": quantity.id})
+        patterns.append({"label": "SIZED_MODEL", "id": "glued-size", "pattern": [{"TEXT": {"REGEX": GLUED_SIZED_MODEL}}]})
         units = sorted(rules.units)
         patterns.append({"label": "SIZE", "id": "number-unit", "pattern": [{"TEXT": {"REGEX": NUMBER_TOKEN}}, {"LOWER": {"IN": units}}]})
         return patterns
@@ -89,7 +97,7 @@ class Recognizer:
                     continue
                 value = str(number)
             elif label == "SIZED_MODEL":
-                value = span[0].text
+                value = span[0].text if len(span) > 1 else re.sub(r"\d+(?:\.\d+)?[bB]$", "", span.text)
             mentions.append(Mention(label=label, text=span.text, start=start, end=end, token_start=span.start,
                                     token_end=span.end, rule=span.id_ or label.lower(), value=value))
         mentions.sort(key=lambda m: (m.start, -m.end, m.label, m.rule))

@@ -9,7 +9,7 @@ inherits from, or a free size in a clause that names no other model).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .models import Mention
 from .rules import RuleSet, compact
@@ -49,7 +49,10 @@ class Self:
     keys: frozenset[str]
     family: str | None
 
-    def matches(self, text: str, family: str | None) -> bool:
+    def matches(self, text: str, family: str | None, full: str = "") -> bool:
+        if full and full != text:
+            return compact(full) in self.keys or stem(full) in self.keys or (
+                bool(family) and family == self.family and stem(full) == compact(text))
         if family and family == self.family:
             return True
         return compact(text) in self.keys or stem(text) in self.keys
@@ -74,9 +77,11 @@ class ModelRef:
     end: int
     token_start: int
     token_end: int
+    full: str = ""
+    """The whole hyphenated name the mention starts (`Yi` in `Yi-1.5`), for telling self from others."""
 
 
-def models_in(mentions: list[Mention], rules: RuleSet) -> list[ModelRef]:
+def models_in(mentions: list[Mention], rules: RuleSet, text: str | None = None) -> list[ModelRef]:
     """Merge FAMILY and SIZED_MODEL mentions into one reference per model name."""
     refs: list[ModelRef] = []
     sized = [m for m in mentions if m.label == "SIZED_MODEL"]
@@ -97,7 +102,13 @@ def models_in(mentions: list[Mention], rules: RuleSet) -> list[ModelRef]:
                 kept[-1] = ref
             continue
         kept.append(ref)
-    return kept
+    if text is None:
+        return kept
+    return [replace(ref, full=ref.text + (NAME_CHAIN.match(text, ref.end).group() if ref.end < len(text) else "")) for ref in kept]
+
+
+NAME_CHAIN = re.compile(r"(?:[-_.][A-Za-z0-9]+)*")
+"""The rest of a hyphenated name after its first word (`-1.5` in `Yi-1.5`)."""
 
 
 def clause_ids(text: str) -> list[int]:
@@ -111,9 +122,41 @@ def clause_ids(text: str) -> list[int]:
     return ids
 
 
+COORDINATION = re.compile(r"^\s*(?:[,，、/&+]|和|或|及|以及|与|and|or)\s*$", re.IGNORECASE)
+"""Text between two models named together after one cue (`基于LLaMA和LLaMA2`, `BLOOMZ或LLaMA`)."""
+
+CHAIN_HEAD = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9.]*[-_])+$")
+"""The words of a hyphenated name before a family mention (`Ziya-` in `Ziya-LLaMA-13B`)."""
+
+
+def base_name(model: ModelRef, text: str, rules: RuleSet) -> str | None:
+    """Name the family a model mention stands for when it is a base.
+
+    `LLaMA-7B` is LLaMA; `Meta-Llama-3-8B-Instruct` is Llama 3 (the longest known
+    prefix); `Ziya-LLaMA-13B-v1` is the derivative Ziya-LLaMA; an unknown model with
+    a size (`Skywork-13B`, `VisualGLM-6B`) is named without its size.
+    """
+    head = CHAIN_HEAD.search(text[:model.start])
+    start = head.start() if head else model.start
+    chain = text[start:model.start] + model.full if model.full else text[start:model.end]
+    words = re.split(r"(?<=[A-Za-z0-9.])[-_](?=[A-Za-z0-9])", chain)
+    for size in range(len(words), 0, -1):
+        family = rules.family("-".join(words[:size]))
+        if family is not None and not (size == 1 and start < model.start):
+            return family.as_base or family.name
+    stripped = SIZE_SUFFIX.sub("", chain.casefold())
+    stripped = chain[:len(stripped)].rstrip("-_ .") if stripped else ""
+    if start < model.start and stripped:
+        return stripped
+    if model.family:
+        family = rules.family_by_name.get(model.family)
+        return (family.as_base or family.name) if family else model.family
+    return stripped or None
+
+
 def find_bases(text: str, mentions: list[Mention], me: Self, rules: RuleSet) -> list[tuple[str, Mention | ModelRef]]:
-    """Return (family, cue or model) pairs for models the text says the entry is built on."""
-    models = [m for m in models_in(mentions, rules) if m.family]
+    """Return (family, model) pairs for models the text says the entry is built on."""
+    models = [m for m in models_in(mentions, rules, text) if m.family or _model_like(m.text)]
     clauses = clause_ids(text)
     blocked = set()
     for cue in (m for m in mentions if m.label == "CUE_NOT"):
@@ -130,18 +173,36 @@ def find_bases(text: str, mentions: list[Mention], me: Self, rules: RuleSet) -> 
         window = _window(cue, rules)
         if cue.label == "CUE_BEFORE":
             candidates = [m for m in models if 0 <= m.token_start - cue.token_end <= window and clauses[m.start] == clauses[cue.start]]
-            candidates = candidates[:1]
+            candidates = _coordinated(text, models, candidates[:1])
         else:
             candidates = [m for m in models if 0 <= cue.token_start - m.token_end <= window and clauses[m.end - 1] == clauses[cue.start]]
             candidates = candidates[-1:]
         for model in candidates:
-            if model.start in blocked or me.matches(model.text, model.family):
+            if model.start in blocked or me.matches(model.text, model.family, model.full):
                 continue
-            family = rules.family_by_name.get(model.family or "")
-            name = (family.as_base or family.name) if family else model.family
-            if name and name != me.family:
+            name = base_name(model, text, rules)
+            if name and name != me.family and compact(name) not in me.keys:
                 found.append((name, model))
     return found
+
+
+def _model_like(text: str) -> bool:
+    """An unknown name that reads as a model's (`Skywork`, `VisualGLM`), not a word."""
+    return bool(re.search(r"[A-Z].*[A-Z]|[a-z][A-Z]|^[A-Z][a-z]+\d|^[A-Z][a-z]{2,}$", text))
+
+
+def _coordinated(text: str, models: list[ModelRef], first: list[ModelRef]) -> list[ModelRef]:
+    if not first:
+        return first
+    chosen = list(first)
+    following = [m for m in models if m.start >= first[0].end]
+    for model in following:
+        if COORDINATION.match(text[chosen[-1].end + len(chosen[-1].full) - len(chosen[-1].text):model.start]) or \
+                COORDINATION.match(text[chosen[-1].end:model.start]):
+            chosen.append(model)
+        else:
+            break
+    return chosen
 
 
 def _window(cue: Mention, rules: RuleSet) -> int:
@@ -151,12 +212,21 @@ def _window(cue: Mention, rules: RuleSet) -> int:
     return 3
 
 
-def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str], rules: RuleSet) -> list[tuple[int, Mention]]:
-    """Return (count, size mention) pairs for sizes that belong to the entry."""
-    models = models_in(mentions, rules)
+SMALL_SIZE = 1_000_000_000
+"""Below a billion a bare size (`3M`, `1.11 亿`) is often a data count; it needs a parameter word in its clause."""
+
+
+def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str], rules: RuleSet,
+                    require_context: bool = True) -> list[tuple[int, Mention]]:
+    """Return (count, size mention) pairs for sizes that belong to the entry.
+
+    `require_context=False` is for text that is known to hold sizes (a `参数量` column).
+    """
+    models = models_in(mentions, rules, text)
     clauses = clause_ids(text)
     sizes = [m for m in mentions if m.label == "SIZE"]
     negatives = [m for m in mentions if m.label == "NOT_PARAM"]
+    param_words = [m for m in mentions if m.label == "PARAM_WORD"]
     vague = [m for m in mentions if m.label == "VAGUE"]
     owners: dict[int, ModelRef | None] = {}
     kept: list[tuple[int, Mention]] = []
@@ -170,12 +240,17 @@ def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str
             previous = size
             owners[size.start] = ModelRef("", "__none__", 0, 0, 0, 0)
             continue
+        if int(size.value) < SMALL_SIZE and require_context and not any(
+                clauses[w.start] == clauses[size.start] for w in param_words):
+            previous = size
+            owners[size.start] = ModelRef("", "__none__", 0, 0, 0, 0)
+            continue
         owner = _owner(text, size, models, clauses, previous, owners, me)
         owners[size.start] = owner
         previous = size
         if owner is not None and owner.family == "__none__":
             continue
-        if owner is None or me.matches(owner.text, owner.family) or (owner.family and owner.family in bases):
+        if owner is None or me.matches(owner.text, owner.family, owner.full) or (owner.family and owner.family in bases):
             kept.append((int(size.value), size))
     return kept
 
@@ -190,7 +265,7 @@ def _owner(text, size, models, clauses, previous, owners, me) -> ModelRef | None
     if previous is not None and LIST_CONTINUATION.match(text[previous.end:size.start]):
         return owners.get(previous.start)
     same_clause = [m for m in models if clauses[m.start] == clauses[size.start]]
-    mine = [m for m in same_clause if me.matches(m.text, m.family)]
+    mine = [m for m in same_clause if me.matches(m.text, m.family, m.full)]
     if mine:
         return mine[0]
     if same_clause:

@@ -39,7 +39,7 @@ class CueRule(Rule):
 
 
 class QuantityRule(Rule):
-    kind: Literal["unit", "size_token", "not_param_after", "vague_before"]
+    kind: Literal["unit", "size_token", "not_param_after", "vague_before", "param_word"]
     text: str | None = None
     multiplier: str | None = None
     regex: str | None = None
@@ -69,7 +69,7 @@ class QuantityRule(Rule):
         return value
 
     def model_post_init(self, _context: object) -> None:
-        needs = {"unit": ("text", "multiplier"), "size_token": ("regex",), "not_param_after": ("text",), "vague_before": ("text",)}[self.kind]
+        needs = {"unit": ("text", "multiplier"), "size_token": ("regex",), "not_param_after": ("text",), "vague_before": ("text",), "param_word": ("text",)}[self.kind]
         missing = [name for name in needs if getattr(self, name) is None]
         if missing:
             raise ValueError(f"kind {self.kind} needs {', '.join(missing)}")

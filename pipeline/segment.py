@@ -23,6 +23,9 @@ and `GPT-3(175B)` come apart into the model name and the size."""
 EXTRA_PREFIXES = [r"[-–+/]"]
 """A leading hyphen is a separator in notes (`-13B`, `-based`), never a minus sign."""
 
+EXTRA_SUFFIXES = [r"(?<=[0-9][A-Za-z])\.", r"(?<=[0-9])\."]
+"""A sentence's full stop after a size (`and 6B.`) is not part of the size."""
+
 LATIN_LETTER = re.compile(r"[A-Za-z]")
 HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -42,13 +45,15 @@ class Segmenter:
     @cached_property
     def latin(self):
         import spacy
-        from spacy.util import compile_infix_regex, compile_prefix_regex
+        from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
         nlp = spacy.blank("en")
         infixes = list(nlp.Defaults.infixes) + EXTRA_INFIXES
         nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         prefixes = list(nlp.Defaults.prefixes) + EXTRA_PREFIXES
         nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+        suffixes = list(nlp.Defaults.suffixes) + EXTRA_SUFFIXES
+        nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
         return nlp.tokenizer
 
     def add_words(self, words: list[str]) -> None:
