@@ -18,7 +18,7 @@ from . import urls as urlkit
 from .models import Block, Entry, Evidence, Inline, Link, Mention, Note, Source
 from .parse import raw_span
 from .quantities import sizes_in_name
-from .relations import Self, find_bases, find_parameters, self_of, stem
+from .relations import Self, clause_spans, find_bases, find_parameters, self_of, stem
 from .rules import RuleSet, compact, fold
 
 MentionIndex = dict[tuple[int, int], list[Mention]]
@@ -42,6 +42,8 @@ class Text:
     block: Block
     cell: int = -1
     role: str = "description"
+    spans: list[tuple[int, int]] | None = None
+    """Parts of the text about this draft; None when all of it is."""
 
 
 @dataclass
@@ -370,12 +372,88 @@ def _read_cell(ctx: Context, group: list[Draft], row: Block, index: int, cell: I
         if role == "params":
             draft.texts.append(Text(cell, row, index, role="params"))
             continue
-        keep_links = role == "link"
-        for link in cell.links:
-            if keep_links or (link.bare and role in ("description", "other")) or _link_names(link, [draft]):
+        if role == "link":
+            for link in cell.links:
                 draft.add_url(row, cell, link)
-        if role in ("description", "other", "link"):
             draft.texts.append(Text(cell, row, index, role="description"))
+    if role in ("description", "other"):
+        _read_description(ctx, group, row, index, cell)
+
+
+def _read_description(ctx: Context, group: list[Draft], row: Block, index: int, cell: Inline) -> None:
+    """Give each draft of a row the links and clauses of a free-text cell that are about it.
+
+    A `说明` cell mixes the row's own releases (`开源模型[ChatGLM3-6B](...)`), links to
+    other things (`另有基于 ChatGLM 的[Med-ChatGLM](...)`) and generic links
+    (`[论文](...)`). A link belongs to the draft whose name it continues; a clause
+    holding a link to something else is not about the row's entry at all.
+    """
+    owners: dict[int, Draft | None | str] = {}
+    for number, link in enumerate(cell.links):
+        owners[number] = _link_owner(ctx, link, group)
+    spans = clause_spans(cell.text)
+    for draft in group:
+        allowed = []
+        for start, end in spans:
+            inside = [n for n, link in enumerate(cell.links) if start <= link.start < end]
+            mine = [n for n in inside if owners[n] is draft]
+            foreign = [n for n in inside if isinstance(owners[n], Draft) and owners[n] is not draft or owners[n] == "other"]
+            named = [d for d in group if _names_in(cell.text[start:end], d)]
+            if foreign and not mine:
+                continue
+            if len(group) > 1 and named and draft not in named and not mine:
+                continue
+            if len(group) > 1 and not named and not mine and any(_names_in(cell.text, d) for d in group):
+                continue
+            allowed.append((start, end))
+            for n in inside:
+                link = cell.links[n]
+                if owners[n] is draft or owners[n] == "generic" or (link.bare and owners[n] is None):
+                    draft.add_url(row, cell, link)
+        if allowed:
+            draft.texts.append(Text(cell, row, index, role="description", spans=allowed))
+
+
+def _names_in(text: str, draft: Draft) -> bool:
+    key = compact(text)
+    return any(len(compact(n)) >= 2 and compact(n) in key for n in [draft.name, *draft.aliases])
+
+
+def _draft_keys(draft: Draft) -> set[str]:
+    keys = {compact(n) for n in [draft.name, *draft.aliases]}
+    for url, *_ in draft.urls:
+        canonical = urlkit.canonical(url) or ""
+        host = urlkit.domain(canonical)
+        keys |= {compact(label) for label in re.split(r"[.-]", host)}
+        keys |= {compact(seg) for seg in canonical.split("?")[0].split("/")[3:]}
+    return {k for k in keys if len(k) >= 4 or (k and not k.isascii() and len(k) >= 2)}
+
+
+def _link_owner(ctx: Context, link: Link, group: list[Draft]) -> Draft | str | None:
+    """Say whose a link in a free-text cell is: a draft's, `generic`, `base` (a family named as a base), `other`."""
+    if link.bare:
+        return None
+    text = link.text.strip()
+    key = compact(text)
+    generic = ctx.rules.words.get("generic_link_text", set())
+    if not key or any(word in fold(text) for word in generic if not word.isascii()) or fold(text) in generic:
+        return "generic"
+    if re.fullmatch(r"[\d.,\s]+[bBmM]?", text):
+        return "generic"
+    best, best_len = None, 0
+    for draft in group:
+        me = self_of([draft.name, *draft.aliases], ctx.rules)
+        family = ctx.rules.family(re.split(r"[-\s,]", text)[0])
+        if family is not None and family.name == me.family:
+            return draft
+        for own in _draft_keys(draft):
+            if (key.startswith(own) or own.startswith(key)) and len(own) > best_len and min(len(own), len(key)) >= (2 if not own.isascii() else 4):
+                best, best_len = draft, len(own)
+    if best is not None:
+        return best
+    if ctx.rules.family(text):
+        return "base"
+    return "other"
 
 
 # ---------------------------------------------------------------- bullets
@@ -646,7 +724,10 @@ def _implicit_start(url: str, since: list[Block], current: list[Draft], ctx: Con
 # ---------------------------------------------------------------- finishing
 
 def _mentions(ctx: Context, text: Text) -> list[Mention]:
-    return ctx.mentions.get((text.block.index, text.cell), [])
+    mentions = ctx.mentions.get((text.block.index, text.cell), [])
+    if text.spans is None:
+        return mentions
+    return [m for m in mentions if any(start <= m.start and m.end <= end for start, end in text.spans)]
 
 
 def finish(ctx: Context, draft: Draft) -> Entry:
@@ -665,8 +746,7 @@ def finish(ctx: Context, draft: Draft) -> Entry:
     if draft.group_family and draft.group_family != me.family and stem(draft.name) != compact(draft.group_family):
         group = draft.group_block or draft.block
         add_base(draft.group_family, group, ctx.quote(group, group.inline, 0, len(group.inline.text)))
-    for family in _families_in_name(draft.name, me, rules):
-        add_base(family, draft.block, draft.name)
+    named_families = _families_in_name(draft.name, me, rules)
     for text in draft.texts:
         mentions = _mentions(ctx, text)
         if text.role == "base":
@@ -675,6 +755,10 @@ def finish(ctx: Context, draft: Draft) -> Entry:
             continue
         for family, ref in find_bases(text.inline.text, mentions, me, rules):
             add_base(family, text.block, ctx.quote(text.block, text.inline, ref.start, ref.end))
+    for family in named_families:
+        # a name-derived family gives way to a more specific one the text names (LLaMA vs Llama 3)
+        if not any(other != family and compact(other).startswith(compact(family)) for other in bases):
+            add_base(family, draft.block, draft.name)
     params: dict[int, Evidence] = {}
 
     def add_param(value: int, block: Block, quote: str) -> None:

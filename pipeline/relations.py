@@ -27,8 +27,8 @@ ATTACHED_BEFORE_MODEL = re.compile(r"^\s*(?:(?:for|of)\s+|的\s*)?(?:the\s+)?$",
 LIST_CONTINUATION = re.compile(r"^[\s,，、/&和\-–]*(?:and|or|to|及|以及|和|或)?[\s,，、/&\-–]*$", re.IGNORECASE)
 """Text between two sizes of one list (`7B/13B`, `-13B, -33B`, `13b, 30b, and 65b`)."""
 
-SIZE_SUFFIX = re.compile(r"(?:[-_ ]?v?\d+(?:\.\d+)?[bmkt]\d*(?:[-_ ]?(?:mt|chat|instruct|base|hf|zh|en))*)+$")
-"""A trailing size or version tag on a model name (`-7b1-mt`, `-13b`)."""
+SIZE_SUFFIX = re.compile(r"(?:[-_ ]?[av]?\d+(?:\.\d+)?[bmkt]\d*(?:[-_ ]?(?:mt|chat|instruct|base|hf|zh|en))*)+$")
+"""A trailing size tag on a model name (`-7b1-mt`, `-13b`, `-57b-a14b`)."""
 
 
 NEGATIVE_GAP = re.compile(r"^[\s个多余左右中英文的]{0,4}$")
@@ -154,6 +154,12 @@ def base_name(model: ModelRef, text: str, rules: RuleSet) -> str | None:
     return stripped or None
 
 
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """Split text into (start, end) clauses at the breaks CLAUSE_BREAK finds."""
+    cuts = [0] + [m.end() for m in CLAUSE_BREAK.finditer(text)] + [len(text)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
 def find_bases(text: str, mentions: list[Mention], me: Self, rules: RuleSet) -> list[tuple[str, Mention | ModelRef]]:
     """Return (family, model) pairs for models the text says the entry is built on."""
     models = [m for m in models_in(mentions, rules, text) if m.family or _model_like(m.text)]
@@ -240,12 +246,10 @@ def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str
             previous = size
             owners[size.start] = ModelRef("", "__none__", 0, 0, 0, 0)
             continue
-        if int(size.value) < SMALL_SIZE and require_context and not any(
-                clauses[w.start] == clauses[size.start] for w in param_words):
-            previous = size
-            owners[size.start] = ModelRef("", "__none__", 0, 0, 0, 0)
-            continue
         owner = _owner(text, size, models, clauses, previous, owners, me)
+        if owner is None and int(size.value) < SMALL_SIZE and require_context and not any(
+                clauses[w.start] == clauses[size.start] for w in param_words):
+            owner = ModelRef("", "__none__", 0, 0, 0, 0)
         owners[size.start] = owner
         previous = size
         if owner is not None and owner.family == "__none__":
