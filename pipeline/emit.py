@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .datapackage import render_datapackage
 from .models import SCHEMA_VERSION, Catalog, Note, Project
 
 LIST_JOIN = " | "
@@ -115,6 +116,7 @@ def render(catalog: Catalog, notes: list[Note], entry_counts: dict[str, int], ru
         "evidence.csv": render_evidence_csv(catalog),
         "schema.json": render_schema(),
         "manifest.json": render_manifest(notes, entry_counts, catalog, rules_digest, skipped),
+        "datapackage.json": render_datapackage(),
     }
     return {name: text.encode("utf-8") for name, text in files.items()}
 
