@@ -44,6 +44,8 @@ class Text:
     role: str = "description"
     spans: list[tuple[int, int]] | None = None
     """Parts of the text about this draft; None when all of it is."""
+    own_links: list[tuple[int, int]] = field(default_factory=list)
+    """Spans of links that are the draft's own releases: sizes written in them are its sizes."""
 
 
 @dataclass
@@ -330,7 +332,7 @@ def _row_drafts(ctx: Context, row: Block, cell: Inline) -> list[Draft]:
             for name, aliases in naming.split_names(link.text, ctx.rules)[:1]:
                 draft = Draft(name=name, aliases=aliases, block=row, sections=ctx.heading_texts(row))
                 draft.add_url(row, cell, link)
-                draft.texts.append(Text(cell, row, row.cells.index(cell), role="name"))
+                draft.texts.append(Text(cell, row, row.cells.index(cell), role="name", spans=[(link.start, link.end)]))
                 drafts.append(draft)
         return drafts
     text = " ".join(cell.text.split())
@@ -411,7 +413,8 @@ def _read_description(ctx: Context, group: list[Draft], row: Block, index: int, 
                 if owners[n] is draft or owners[n] == "generic" or (link.bare and owners[n] is None):
                     draft.add_url(row, cell, link)
         if allowed:
-            draft.texts.append(Text(cell, row, index, role="description", spans=allowed))
+            own = [(link.start, link.end) for n, link in enumerate(cell.links) if owners[n] is draft]
+            draft.texts.append(Text(cell, row, index, role="description", spans=allowed, own_links=own))
 
 
 def _names_in(text: str, draft: Draft) -> bool:
@@ -426,7 +429,7 @@ def _draft_keys(draft: Draft) -> set[str]:
         host = urlkit.domain(canonical)
         keys |= {compact(label) for label in re.split(r"[.-]", host)}
         keys |= {compact(seg) for seg in canonical.split("?")[0].split("/")[3:]}
-    return {k for k in keys if len(k) >= 4 or (k and not k.isascii() and len(k) >= 2)}
+    return {k for k in keys if len(k) >= 3 or (k and not k.isascii() and len(k) >= 2)}
 
 
 def _link_owner(ctx: Context, link: Link, group: list[Draft]) -> Draft | str | None:
@@ -442,15 +445,17 @@ def _link_owner(ctx: Context, link: Link, group: list[Draft]) -> Draft | str | N
         return "generic"
     best, best_len = None, 0
     for draft in group:
-        me = self_of([draft.name, *draft.aliases], ctx.rules)
-        family = ctx.rules.family(re.split(r"[-\s,]", text)[0])
-        if family is not None and family.name == me.family:
-            return draft
         for own in _draft_keys(draft):
-            if (key.startswith(own) or own.startswith(key)) and len(own) > best_len and min(len(own), len(key)) >= (2 if not own.isascii() else 4):
+            related = key == own or (own.isascii() and (key.startswith(own) or own.startswith(key)) and min(len(own), len(key)) >= 4) \
+                or (not own.isascii() and len(own) >= 2 and own in key)
+            if related and len(own) > best_len:
                 best, best_len = draft, len(own)
     if best is not None:
         return best
+    family = ctx.rules.family(re.split(r"[-\s,]", text)[0])
+    for draft in group:
+        if family is not None and family.name == self_of([draft.name, *draft.aliases], ctx.rules).family:
+            return draft
     if ctx.rules.family(text):
         return "base"
     return "other"
@@ -784,6 +789,9 @@ def finish(ctx: Context, draft: Draft) -> Entry:
             continue
         for value, mention in find_parameters(text.inline.text, mentions, me, base_set, rules):
             add_param(value, text.block, ctx.quote(text.block, text.inline, mention.start, mention.end))
+        for mention in mentions:
+            if mention.label == "SIZE" and any(a <= mention.start and mention.end <= b for a, b in text.own_links):
+                add_param(int(mention.value), text.block, ctx.quote(text.block, text.inline, mention.start, mention.end))
     url_records = {}
     for raw, block, inline, link in draft.urls:
         made = urlkit.make_url(raw)

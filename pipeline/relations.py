@@ -35,6 +35,10 @@ NEGATIVE_GAP = re.compile(r"^[\s个多余左右中英文的]{0,4}$")
 """Words allowed between a quantity and the unit that disqualifies it (`1.5万亿中文token`)."""
 
 
+VERSION_TAIL = re.compile(r"(?:[-_ ]v\d+(?:\.\d+)*)+$")
+"""A trailing release tag (`-v1`, `-v1.1`) after a model's size."""
+
+
 def stem(name: str) -> str:
     """Return a name's comparison key without a trailing size (`ChatGLM-6B` -> `chatglm`)."""
     folded = " ".join(name.casefold().split())
@@ -144,7 +148,7 @@ def base_name(model: ModelRef, text: str, rules: RuleSet) -> str | None:
         family = rules.family("-".join(words[:size]))
         if family is not None and not (size == 1 and start < model.start):
             return family.as_base or family.name
-    stripped = SIZE_SUFFIX.sub("", chain.casefold())
+    stripped = SIZE_SUFFIX.sub("", VERSION_TAIL.sub("", chain.casefold()))
     stripped = chain[:len(stripped)].rstrip("-_ .") if stripped else ""
     if start < model.start and stripped:
         return stripped
