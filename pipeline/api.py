@@ -87,6 +87,45 @@ class LoadedCatalog:
         rows = self._evidence_by_id.get(project_id, [])
         return [r for r in rows if (field is None or r.field == field) and (value is None or r.value == value)]
 
+    def evidence_of(self, project_id: str, field: str, value: str) -> list[EvidenceRow]:
+        """Return the rows behind one value as `field_values` spells it (aliases and sources included)."""
+        return value_evidence(self._evidence_by_id.get(project_id, []), field, value)
+
+
+EVIDENCE_FIELDS = {"aliases": ("aliases", "name")}
+"""Evidence fields that back a project field when their names differ: an alias is a
+name some entry gave itself, so its evidence is that entry's name row."""
+
+
+def field_values(record: dict) -> dict[str, list[str]]:
+    """Spell every value of a projects.json record as evidence.csv does, by field.
+
+    `id` is left out (it is derived, not extracted); sources read `file:line`.
+    """
+    values: dict[str, list[str]] = {}
+    for name, value in record.items():
+        if name == "id":
+            continue
+        items = value if isinstance(value, list) else [value]
+        if name == "urls":
+            values[name] = [u["url"] for u in items]
+        elif name == "sources":
+            values[name] = [f"{s['file']}:{s['line']}" for s in items]
+        else:
+            values[name] = [str(v) for v in items]
+    return values
+
+
+def value_evidence(rows: list[EvidenceRow], field: str, value: str) -> list[EvidenceRow]:
+    """Return the rows (of one project) behind one value of one field.
+
+    A source `file:line` is backed by every row quoting that line.
+    """
+    if field == "sources":
+        return [r for r in rows if f"{r.file}:{r.line}" == value]
+    fields = EVIDENCE_FIELDS.get(field, (field,))
+    return [r for r in rows if r.field in fields and r.value == value]
+
 
 def unguard(cell: str) -> str:
     """Undo emit.safe_cell: drop the apostrophe put before a formula-like cell.
@@ -153,7 +192,7 @@ def _records(text: str) -> list:
     return data if isinstance(data, list) else []
 
 
-def _read_evidence(folder: Path, ids: set[str], issues: list[str]) -> tuple[EvidenceRow, ...]:
+def read_evidence(folder: Path, ids: set[str], issues: list[str]) -> tuple[EvidenceRow, ...]:
     path = folder / "evidence.csv"
     try:
         handle = open(path, encoding="utf-8", newline="")
@@ -195,7 +234,7 @@ def load_catalog(folder: str | Path = "normalized") -> LoadedCatalog:
     issues: list[str] = []
     version = _read_version(folder, issues)
     projects = _read_projects(folder, issues)
-    evidence = _read_evidence(folder, {p.id for p in projects}, issues)
+    evidence = read_evidence(folder, {p.id for p in projects}, issues)
     if issues:
         raise CatalogError(issues)
     manifest_path = folder / "manifest.json"

@@ -131,7 +131,12 @@ def resolve(entries: list[Entry]) -> Catalog:
             matching = sorted({groups.find(c) for c in candidates
                                if any(own.startswith(k) or k.startswith(own) for k in _names(entries[c]) if len(k) >= 3)
                                or own == initials(entries[c].name)})
-            exact = sorted({groups.find(c) for c in candidates if {u.url for u in entries[c].urls} & {u.url for u in entry.urls}})
+            # a shared page joins them; a shared repository only when the other side has no
+            # Latin name to disagree with (`大模型评测数据集` vs `awesome-LLM-benchmarks`)
+            pages = {u.url for u in entry.urls if u.type != "repository"}
+            shared = {u.url for u in entry.urls}
+            exact = sorted({groups.find(c) for c in candidates
+                            if {u.url for u in entries[c].urls} & (shared if _chinese_named(entries[c]) else pages)})
             if matching:
                 groups.union(matching[0], i)
             elif len(exact) == 1:
@@ -165,11 +170,32 @@ def resolve(entries: list[Entry]) -> Catalog:
             if c != i and compact(entries[c].name) == repo_key and kind_class(c) == "project":
                 groups.union(c, i)
                 break
+    # 5. an organization's hub page and a model page of that organization with an extended name
+    by_owner: dict[str, list[int]] = defaultdict(list)
+    for i in strong:
+        for url in entries[i].urls:
+            identity = urlkit.repo_identity(url.url)
+            if identity and identity.startswith("huggingface.co/"):
+                by_owner["huggingface.co/" + identity.split("/")[1]].append(i)
+    for i in strong:
+        own = compact(entries[i].name)
+        for url in entries[i].urls:
+            parts = url.url.split("://", 1)[-1].split("/")
+            if len(parts) != 2 or urlkit.domain(url.url) != "huggingface.co" or len(own) < 4:
+                continue
+            for c in sorted(set(by_owner.get(f"huggingface.co/{parts[1].lower()}", []))):
+                other = compact(entries[c].name)
+                if c != i and other != own and other.startswith(own) and kind_class(c) == kind_class(i):
+                    groups.union(c, i)
     members: dict[int, list[int]] = defaultdict(list)
     for i in order:
         members[groups.find(i)].append(i)
     projects = [_project([entries[i] for i in group]) for group in members.values()]
     return _assign_ids(projects)
+
+
+def _chinese_named(entry: Entry) -> bool:
+    return all(HAN_ONLY.match(re.sub(r"[\s·・]", "", n)) for n in [entry.name, *entry.aliases])
 
 
 def _merge_on_name_from_url(groups: _Groups, entries: list[Entry], strong: list[int], i: int) -> None:

@@ -21,8 +21,8 @@ does not end one, so the list stays with the model it follows."""
 ATTACHED_AFTER_MODEL = re.compile(r"^[\s\-–_(（]*(?:v\d+(?:\.\d+)?[\s\-_]*)?$", re.IGNORECASE)
 """Text between a model name and a size that belongs to it (`LLaMA-7B`, `GPT-3 (175B)`, `Vicuna v0 13b`)."""
 
-ATTACHED_BEFORE_MODEL = re.compile(r"^\s*(?:(?:for|of)\s+|的\s*)?(?:the\s+)?$", re.IGNORECASE)
-"""Text between a size and the model it sizes (`7B LLaMA`, `175 billion for GPT-3`)."""
+ATTACHED_BEFORE_MODEL = re.compile(r"^\s*(?:(?:for|of)\s+|个?(?:参数(?:规模|量)?)?的?\s*)?(?:the\s+)?$", re.IGNORECASE)
+"""Text between a size and the model it sizes (`7B LLaMA`, `175 billion for GPT-3`, `7亿参数规模的T5`)."""
 
 LIST_CONTINUATION = re.compile(r"^[\s,，、/&和\-–]*(?:and|or|to|及|以及|和|或)?[\s,，、/&\-–]*$", re.IGNORECASE)
 """Text between two sizes of one list (`7B/13B`, `-13B, -33B`, `13b, 30b, and 65b`)."""
@@ -31,7 +31,7 @@ SIZE_SUFFIX = re.compile(r"(?:[-_ ]?[av]?\d+(?:\.\d+)?[bmkt]\d*(?:[-_ ]?(?:mt|ch
 """A trailing size tag on a model name (`-7b1-mt`, `-13b`, `-57b-a14b`)."""
 
 
-NEGATIVE_GAP = re.compile(r"^[\s个多余左右中英文的]{0,4}$")
+NEGATIVE_GAP = re.compile(r"^[\s个多余左右中英文的字词级别]{0,8}$")
 """Words allowed between a quantity and the unit that disqualifies it (`1.5万亿中文token`)."""
 
 
@@ -239,6 +239,8 @@ def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str
     param_words = [m for m in mentions if m.label == "PARAM_WORD"]
     vague = [m for m in mentions if m.label == "VAGUE"]
     owners: dict[int, ModelRef | None] = {}
+    attached: dict[int, bool] = {}
+    """Whether a size is written onto its model (`LLaMA-7B`, `7B LLaMA`): only then does a fine-tune inherit it."""
     kept: list[tuple[int, Mention]] = []
     previous: Mention | None = None
     for size in sizes:
@@ -246,11 +248,11 @@ def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str
             previous = size
             owners[size.start] = ModelRef("", "__none__", 0, 0, 0, 0)
             continue
-        if any(0 <= size.start - v.end <= 1 for v in vague):
+        if any(0 <= size.start - v.end <= 3 and not text[v.end:size.start].strip(" 约") for v in vague):
             previous = size
             owners[size.start] = ModelRef("", "__none__", 0, 0, 0, 0)
             continue
-        owner = _owner(text, size, models, clauses, previous, owners, me)
+        owner, attached[size.start] = _owner(text, size, models, clauses, previous, owners, me, attached)
         if owner is None and int(size.value) < SMALL_SIZE and require_context and not any(
                 clauses[w.start] == clauses[size.start] for w in param_words):
             owner = ModelRef("", "__none__", 0, 0, 0, 0)
@@ -258,24 +260,26 @@ def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str
         previous = size
         if owner is not None and owner.family == "__none__":
             continue
-        if owner is None or me.matches(owner.text, owner.family, owner.full) or (owner.family and owner.family in bases):
+        if owner is None or me.matches(owner.text, owner.family, owner.full) or (
+                owner.family and owner.family in bases and attached.get(size.start, False)):
             kept.append((int(size.value), size))
     return kept
 
 
-def _owner(text, size, models, clauses, previous, owners, me) -> ModelRef | None:
+def _owner(text, size, models, clauses, previous, owners, me, attached) -> tuple[ModelRef | None, bool]:
+    """Find the model a size belongs to, and whether it is written onto that model."""
     before = [m for m in models if m.end <= size.start]
     if before and ATTACHED_AFTER_MODEL.match(text[before[-1].end:size.start]):
-        return before[-1]
+        return before[-1], True
     after = [m for m in models if m.start >= size.end]
     if after and ATTACHED_BEFORE_MODEL.match(text[size.end:after[0].start]):
-        return after[0]
+        return after[0], True
     if previous is not None and LIST_CONTINUATION.match(text[previous.end:size.start]):
-        return owners.get(previous.start)
+        return owners.get(previous.start), attached.get(previous.start, False)
     same_clause = [m for m in models if clauses[m.start] == clauses[size.start]]
     mine = [m for m in same_clause if me.matches(m.text, m.family, m.full)]
     if mine:
-        return mine[0]
+        return mine[0], False
     if same_clause:
-        return min(same_clause, key=lambda m: abs(m.start - size.start))
-    return None
+        return min(same_clause, key=lambda m: abs(m.start - size.start)), False
+    return None, False
