@@ -44,8 +44,12 @@ class _Groups:
         return i
 
     def conflict(self, a: int, b: int) -> bool:
+        """Two groups whose code lives in different repositories of different owners are different projects."""
         ca, cb = self.code[self.find(a)], self.code[self.find(b)]
-        return bool(ca) and bool(cb) and not (ca & cb)
+        if not ca or not cb or ca & cb:
+            return False
+        owners = lambda ids: {i.rsplit("/", 1)[0] for i in ids}  # noqa: E731
+        return not (owners(ca) & owners(cb))
 
     def union(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -128,8 +132,10 @@ def resolve(entries: list[Entry]) -> Catalog:
             candidates |= by_url.get(url.url, set()) | by_url.get(urlkit.repo_identity(url.url) or "", set())
         own = compact(entry.name)
         if entry.name_from_url:
+            words = {compact(w) for w in re.split(r"[-_.\s]+", entry.name)}
+            candidates = {c for c in candidates if kind_class(c) == kind_class(i)}
             matching = sorted({groups.find(c) for c in candidates
-                               if any(own.startswith(k) or k.startswith(own) for k in _names(entries[c]) if len(k) >= 3)
+                               if any(own.startswith(k) or k.startswith(own) or k in words for k in _names(entries[c]) if len(k) >= 3)
                                or own == initials(entries[c].name)})
             # a shared page joins them; a shared repository only when the other side has no
             # Latin name to disagree with (`大模型评测数据集` vs `awesome-LLM-benchmarks`)
@@ -164,7 +170,8 @@ def resolve(entries: list[Entry]) -> Catalog:
         repo_key = compact(identity.rsplit("/", 1)[-1])
         own = compact(entry.name)
         typo = len(own) >= 6 and len(own) == len(repo_key) + 1 and own.startswith(repo_key)
-        if not own or own == repo_key or not (repo_key.startswith(own) or typo):
+        within = _in_order(_words(entry.name), repo_key)
+        if not own or own == repo_key or not (repo_key.startswith(own) or typo or within):
             continue
         for c in sorted(by_url.get(identity, set())):
             if c != i and compact(entries[c].name) == repo_key and kind_class(c) == "project":
@@ -192,6 +199,23 @@ def resolve(entries: list[Entry]) -> Catalog:
         members[groups.find(i)].append(i)
     projects = [_project([entries[i] for i in group]) for group in members.values()]
     return _assign_ids(projects)
+
+
+def _words(name: str) -> list[str]:
+    return [compact(w) for w in re.split(r"[-_.\s]+", name) if compact(w)]
+
+
+def _in_order(words: list[str], key: str) -> bool:
+    """True when a name of two or more words is spelled, in order, inside `key` (Open-Llama in openchinesechatllama)."""
+    if len(words) < 2:
+        return False
+    position = 0
+    for word in words:
+        found = key.find(word, position)
+        if found < 0:
+            return False
+        position = found + len(word)
+    return True
 
 
 def _chinese_named(entry: Entry) -> bool:

@@ -178,7 +178,8 @@ def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
         section_kind = _section_kind(ctx, ctx.heading_texts(heading))
         top_links = [link for b in body if b.kind == "bullet" and b.depth == 0 for link in b.inline.links]
         top_links += [link for b in body if b.kind == "paragraph" and b.parent is None and _is_link_line(b, ctx.rules) for link in b.inline.links]
-        titled = section_kind in ("article", "paper") or naming.looks_like_title(text, ctx.rules)
+        has_repository = any(urlkit.repo_identity(urlkit.canonical(l.url) or "") for l in top_links)
+        titled = section_kind in ("article", "paper") or (naming.looks_like_title(text, ctx.rules) and not has_repository)
         if top_links:
             if _is_section_heading(text, ctx.rules) and not titled:
                 continue
@@ -722,7 +723,7 @@ def _implicit_start(url: str, since: list[Block], current: list[Draft], ctx: Con
             if key in fulls:
                 return block, token
             if key in parts:
-                return block, repo
+                return block, naming.introduced_name(block.inline.text, ctx.rules) or repo
     return None
 
 
@@ -809,6 +810,10 @@ def finish(ctx: Context, draft: Draft) -> Entry:
         evidence.append(Evidence(field="languages", value=code, file=note, line=block.line, quote=quote))
     for org, block, quote in draft.organizations:
         evidence.append(Evidence(field="organizations", value=org, file=note, line=block.line, quote=quote))
+    truncated = re.fullmatch(r"(.*[A-Za-z][-_ ])(\d{1,4})", draft.name)
+    if truncated and int(truncated.group(2)) * 10**9 in params:
+        # `GLM-130` in a row whose size is 130B names GLM-130B
+        draft.aliases.append(draft.name + "B")
     kind = decide_kind(draft, list(url_records.values()), ctx)
     if kind == "article":
         # an article is about projects; the models it mentions are not its bases or sizes
@@ -883,7 +888,7 @@ def decide_kind(draft: Draft, url_records: list, ctx: Context) -> str:
     section = _section_kind(ctx, draft.sections)
     if section:
         return section
-    if url_records and all(u.type == "article" for u in url_records) and naming.is_title(draft.name, rules):
+    if url_records and all(u.type == "article" for u in url_records) and (draft.name_from_url or naming.is_title(draft.name, rules)):
         return "article"
     first = next((t.inline.text for t in draft.texts if t.role == "description" and t.inline.text.strip()), "")
     first = fold(first[:160])

@@ -173,3 +173,14 @@ def _one_name(text: str, rules: RuleSet) -> tuple[str, list[str]]:
         if text not in aliases and len(text) <= 30:
             aliases.append(text)
     return name, aliases
+
+
+def introduced_name(text: str, rules: RuleSet) -> str | None:
+    """Return the Latin name prose introduces (`模型骆驼 (Luotuo)`, `which we name Guanaco`), if any."""
+    for word in sorted(rules.words.get("name_intro", set()), key=len, reverse=True):
+        for match in re.finditer(re.escape(word), text, re.IGNORECASE):
+            rest = text[match.end():match.end() + 40]
+            found = re.match(r"\s*(?:[\u3400-\u9fff]{1,6}\s*)?[（(]?\s*([A-Z][A-Za-z0-9_.\-]*[A-Za-z0-9])", rest)
+            if found:
+                return found.group(1)
+    return None

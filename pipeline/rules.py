@@ -81,7 +81,7 @@ class ColumnRule(Rule):
 
 
 class VocabularyRule(Rule):
-    role: Literal["org_prefix", "descriptive", "section", "generic_link_text", "link_label", "title_marker"]
+    role: Literal["org_prefix", "descriptive", "section", "generic_link_text", "link_label", "title_marker", "name_intro"]
     text: str = Field(min_length=1)
 
 
