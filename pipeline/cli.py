@@ -4,6 +4,7 @@ Exit codes: 0 ok, 1 input errors (bad notes), 2 usage or rules errors.
 """
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -48,6 +49,68 @@ def extract_command(
                f"warnings={len(summary.warnings)} errors={len(summary.errors)} -> {out}")
     if summary.errors:
         raise typer.Exit(EXIT_INPUT)
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("diff")
+def diff_command(
+    old: str = typer.Argument(..., help="Old catalog: an output folder, or a git revision (HEAD~1, or REV:PATH)."),
+    new: str = typer.Argument("normalized", help="New catalog, given the same way."),
+    fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="text, markdown (PR comment) or json."),
+) -> None:
+    """Show what changed between two catalogs: exit 0 when nothing did, 1 when something did."""
+    from .diff import SideError, diff
+
+    try:
+        result, text = diff(old, new, fmt.value)
+    except SideError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    typer.echo(text, nl=False)
+    raise typer.Exit(1 if result else EXIT_OK)
+
+
+def _load(catalog: Path):
+    from .api import CatalogError, load_catalog
+
+    try:
+        return load_catalog(catalog)
+    except CatalogError as err:
+        for issue in err.issues:
+            typer.echo(f"error: {catalog}/{issue}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+@app.command("explain")
+def explain_command(
+    key: str = typer.Argument(..., help="Project id, name or alias."),
+    catalog: Path = typer.Option(Path("normalized"), "--catalog", "-c", help="Output folder to read."),
+    fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help="text or json."),
+) -> None:
+    """Print a project's record with the file, line and quoted text behind every value."""
+    from .display import printable
+    from .explain import LookupError_, explain
+
+    loaded = _load(catalog)
+    try:
+        typer.echo(explain(loaded, key, fmt.value), nl=False)
+    except LookupError_ as err:
+        typer.echo(f"error: {printable(str(err))}", err=True)
+        if err.candidates:
+            typer.echo("did you mean:" if err.args[0].startswith("no project") else "candidates:", err=True)
+        for project in err.candidates:
+            typer.echo(f"  {project.id}  {printable(project.name)}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
 
 
 def main() -> None:
