@@ -16,6 +16,7 @@ from .models import Mention, Segmented
 from .quantities import scale, size_token
 from .rules import RuleSet
 from .segment import Segmenter, segment
+from .textnorm import normalize
 
 NUMBER_TOKEN = r"^\d{1,5}(?:\.\d{1,4})?$"
 """A plain number that a following unit word (`亿`, `billion`, `B`) turns into a size."""
@@ -79,7 +80,8 @@ class Recognizer:
 
     def recognize(self, text: str, masked: list[tuple[int, int]] = ()) -> tuple[Segmented, list[Mention]]:
         """Return the text's tokens and its mentions, dropping any inside `masked` spans (URLs)."""
-        doc = self.nlp(text)
+        original = text
+        doc = self.nlp(normalize(text))
         segmented = doc.user_data["segmented"]
         mentions: list[Mention] = []
         for span in doc.spans["mentions"]:
@@ -98,7 +100,7 @@ class Recognizer:
                 value = str(number)
             elif label == "SIZED_MODEL":
                 value = span[0].text if len(span) > 1 else re.sub(r"\d+(?:\.\d+)?[bB]$", "", span.text)
-            mentions.append(Mention(label=label, text=span.text, start=start, end=end, token_start=span.start,
+            mentions.append(Mention(label=label, text=original[start:end], start=start, end=end, token_start=span.start,
                                     token_end=span.end, rule=span.id_ or label.lower(), value=value))
         mentions.sort(key=lambda m: (m.start, -m.end, m.label, m.rule))
         return segmented, mentions

@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .models import Issue
+from .textnorm import normalize
 
 
 class Rule(BaseModel):
@@ -114,8 +115,8 @@ class RulesError(Exception):
 
 
 def fold(text: str) -> str:
-    """Normalize text for matching: NFKC (fullwidth to ASCII), casefold, single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """Normalize text for matching: fullwidth to ASCII, traditional to simplified, casefold, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", normalize(text)).casefold().split())
 
 
 def compact(text: str) -> str:
