@@ -29,24 +29,33 @@ def extract_command(
     out: Path = typer.Option(Path("normalized"), "--out", "-o", help="Output folder."),
     rules: Path = typer.Option(DEFAULT_RULES, "--rules", help="Rules folder."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Write the catalog from the good files and list the bad ones."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only: no progress, warnings or summary."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also log each note's timing and the files written."),
 ) -> None:
     """Extract the catalog from raw notes into OUT."""
+    from .progress import Reporter
+
+    if quiet and verbose:
+        raise typer.BadParameter("--quiet and --verbose cannot be combined")
     config = Config(inputs=list(inputs or [Path("raw")]), out=out, rules=rules, skip_bad=skip_bad)
     try:
-        summary = extract(config)
+        with Reporter(quiet=quiet, verbose=verbose) as reporter:
+            summary = extract(config, progress=reporter)
     except RulesError as err:
         for issue in err.issues:
             typer.echo(f"error: {issue}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    for issue in summary.warnings:
+    for issue in [] if quiet else summary.warnings:
         typer.echo(f"warning: {issue}", err=True)
     for issue in summary.errors:
         typer.echo(f"error: {issue}", err=True)
     if not summary.written:
         typer.echo(f"no output written: {len(summary.errors)} input error(s); fix them or pass --skip-bad", err=True)
         raise typer.Exit(EXIT_INPUT)
-    typer.echo(f"files={summary.files} entries={summary.entries} projects={summary.projects} "
-               f"warnings={len(summary.warnings)} errors={len(summary.errors)} -> {out}")
+    reporter.written(out)
+    if not quiet:
+        typer.echo(f"files={summary.files} entries={summary.entries} projects={summary.projects} "
+                   f"warnings={len(summary.warnings)} errors={len(summary.errors)} -> {out}")
     if summary.errors:
         raise typer.Exit(EXIT_INPUT)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .dedup import resolve
 from .emit import render, write_outputs
@@ -56,18 +57,25 @@ def extract_note(note: Note, rules: RuleSet, recognizer: Recognizer) -> list[Ent
     return build_entries(note, blocks, mentions, rules=rules)
 
 
-def build_catalog(notes: list[Note], rules: RuleSet, recognizer: Recognizer | None = None) -> tuple[Catalog, dict[str, int]]:
+Progress = Callable[[int, int, str, int], None]
+"""Called after each note: (notes done, notes in all, note name, entries found in it)."""
+
+
+def build_catalog(notes: list[Note], rules: RuleSet, recognizer: Recognizer | None = None,
+                  progress: Progress | None = None) -> tuple[Catalog, dict[str, int]]:
     recognizer = recognizer or Recognizer(rules)
     entries: list[Entry] = []
     counts: dict[str, int] = {}
-    for note in sorted(notes, key=lambda n: n.name):
+    for done, note in enumerate(sorted(notes, key=lambda n: n.name), 1):
         note_entries = extract_note(note, rules, recognizer)
         counts[note.name] = len(note_entries)
         entries += note_entries
+        if progress:
+            progress(done, len(notes), note.name, len(note_entries))
     return resolve(entries), counts
 
 
-def extract(config: Config) -> Summary:
+def extract(config: Config, progress: Progress | None = None) -> Summary:
     """Read the inputs, build the catalog and write it; report problems instead of raising."""
     summary = Summary()
     rules = load_rules(config.rules)
@@ -84,7 +92,7 @@ def extract(config: Config) -> Summary:
     summary.files = len(notes)
     if summary.errors and not config.skip_bad:
         return summary
-    catalog, counts = build_catalog(notes, rules)
+    catalog, counts = build_catalog(notes, rules, progress=progress)
     summary.entries = sum(counts.values())
     summary.projects = len(catalog.projects)
     files = render(catalog, notes, counts, rules.digest, skipped if config.skip_bad else None)

@@ -8,12 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import FIXTURES
+from catalogs import write_golden
 from pipeline import CatalogError, LoadedCatalog, Project, load_catalog
 from pipeline import api, emit
-from pipeline.cli import app
 from pipeline.dedup import resolve
 from pipeline.models import Entry, Evidence, EvidenceRow, Source
 from pipeline.run import PROJECT_ROOT
@@ -21,11 +19,8 @@ from pipeline.urls import make_url
 
 
 @pytest.fixture(scope="module")
-def golden_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("api") / "out"
-    result = CliRunner().invoke(app, ["extract", str(FIXTURES / "golden" / "raw"), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+def golden_out(tmp_path_factory, rules, recognizer):
+    return write_golden(tmp_path_factory.mktemp("api") / "out", rules, recognizer)
 
 
 def test_loads_typed_records(golden_out):

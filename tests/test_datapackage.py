@@ -28,7 +28,7 @@ CHANGELOG.md entry, and record the new version's fingerprint here."""
 @pytest.fixture(scope="module")
 def golden_out(tmp_path_factory):
     out = tmp_path_factory.mktemp("golden") / "out"
-    result = CliRunner().invoke(app, ["extract", str(FIXTURES / "golden" / "raw"), "--out", str(out)])
+    result = CliRunner().invoke(app, ["extract", str(FIXTURES / "golden" / "raw"), "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     return out
 

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from typer.testing import CliRunner
 
-from conftest import FIXTURES
+from catalogs import write_golden
 from pipeline.cli import app
 from pipeline.diff import md
 
@@ -17,11 +17,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def golden_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("diff") / "out"
-    result = runner.invoke(app, ["extract", str(FIXTURES / "golden" / "raw"), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+def golden_out(tmp_path_factory, rules, recognizer):
+    return write_golden(tmp_path_factory.mktemp("diff") / "out", rules, recognizer)
 
 
 def edited(golden_out, folder, change):

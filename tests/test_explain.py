@@ -6,18 +6,15 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from conftest import FIXTURES
+from catalogs import write_golden
 from pipeline.cli import app
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def golden_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("explain") / "out"
-    result = runner.invoke(app, ["extract", str(FIXTURES / "golden" / "raw"), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+def golden_out(tmp_path_factory, rules, recognizer):
+    return write_golden(tmp_path_factory.mktemp("explain") / "out", rules, recognizer)
 
 
 @pytest.fixture(scope="module")
