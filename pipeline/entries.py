@@ -100,6 +100,7 @@ def build_entries(note: Note, blocks: list[Block], mentions: MentionIndex, *, ru
     drafts += read_headings(ctx, owned)
     drafts += read_tables(ctx, owned)
     drafts += read_bullets(ctx, owned)
+    drafts += read_link_lines(ctx, owned)
     drafts += read_prose(ctx, owned)
     drafts.sort(key=lambda d: (d.block.line, d.block.index))
     return [finish(ctx, draft) for draft in drafts if draft.name]
@@ -176,7 +177,8 @@ def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
         if any(b.kind == "table_row" for b in body):
             continue
         section_kind = _section_kind(ctx, ctx.heading_texts(heading))
-        top_links = [link for b in body if b.kind == "bullet" and b.depth == 0 for link in b.inline.links]
+        # a named link in a bullet is an entry of its own: only URL bullets make the heading an entry
+        top_links = [link for b in body if b.kind == "bullet" and b.depth == 0 and _is_url_bullet(b, ctx.rules) for link in b.inline.links]
         top_links += [link for b in body if b.kind == "paragraph" and b.parent is None and _is_link_line(b, ctx.rules) for link in b.inline.links]
         has_repository = any(urlkit.repo_identity(urlkit.canonical(l.url) or "") for l in top_links)
         titled = section_kind in ("article", "paper") or (naming.looks_like_title(text, ctx.rules) and not has_repository)
@@ -549,8 +551,7 @@ def _visit(ctx: Context, block: Block, parent: Draft | None, family: tuple[str, 
         if label:
             draft = _bullet_draft(ctx, block, label, family)
         else:
-            name = urlkit.repo_name(url) or urlkit.domain(url)
-            draft = Draft(name=name, aliases=[], block=block, name_from_url=True, sections=ctx.heading_texts(block))
+            draft = Draft(name=_name_of_url(url), aliases=[], block=block, name_from_url=True, sections=ctx.heading_texts(block))
             _set_group(draft, family)
             draft.texts.append(Text(block.inline, block, role="name"))
         for link in block.inline.links:
@@ -562,13 +563,7 @@ def _visit(ctx: Context, block: Block, parent: Draft | None, family: tuple[str, 
     if block.inline.links and parent is None and not children:
         link = block.inline.links[0]
         if link.text.strip() and compact(link.text) not in {compact(w) for w in rules.words.get("generic_link_text", set())}:
-            titled = naming.is_title(link.text, rules)
-            draft = _bullet_draft(ctx, block, link.text, family, keep_title=titled)
-            if titled:
-                draft.kind = "article"
-            for item in block.inline.links:
-                draft.add_url(block, block.inline, item)
-            drafts.append(draft)
+            drafts.append(_link_draft(ctx, block, link, family))
         return
     if parent is not None:
         parent.texts.append(Text(block.inline, block))
@@ -592,9 +587,39 @@ def _visit(ctx: Context, block: Block, parent: Draft | None, family: tuple[str, 
         _visit(ctx, child, draft, family, section_kind, drafts, owned)
 
 
+def _name_of_url(url: str) -> str:
+    """Name an entry known only by its URL: the repository or model name, else host and path."""
+    name = urlkit.repo_name(url)
+    if name:
+        return name
+    bare = url.split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    return bare.removeprefix("www.")
+
+
 def _set_group(draft: Draft, family: tuple[str, Block] | None) -> None:
     if family is not None:
         draft.group_family, draft.group_block = family
+
+
+def _link_draft(ctx: Context, block: Block, link: Link, family: tuple[str, Block] | None) -> Draft:
+    """An entry listed as a named link: the link text names it, unless it is a title or a URL."""
+    text = link.text.strip()
+    url = urlkit.canonical(link.url) or ""
+    titled = naming.is_title(text, ctx.rules)
+    if urlkit.canonical(text) and re.match(r"^(?:https?://)?[\w.-]+\.[a-z]{2,}(?:/\S*)?$", text, re.IGNORECASE):
+        draft = _bullet_draft(ctx, block, _name_of_url(urlkit.canonical(text) or text), family)
+        draft.urls.append((text, block, block.inline, Link(text=text, url=text, start=link.start, end=link.end, bare=True)))
+    elif titled and urlkit.repo_identity(url):
+        draft = _bullet_draft(ctx, block, urlkit.repo_name(url) or text, family)
+        draft.aliases.append(text)
+    else:
+        draft = _bullet_draft(ctx, block, text, family, keep_title=titled)
+        if titled:
+            draft.kind = "article"
+    for item in block.inline.links:
+        if item is link or _url_names(urlkit.canonical(item.url) or "", [draft]):
+            draft.add_url(block, block.inline, item)
+    return draft
 
 
 def _bullet_draft(ctx: Context, block: Block, label: str, family: tuple[str, Block] | None, keep_title: bool = False) -> Draft:
@@ -604,6 +629,35 @@ def _bullet_draft(ctx: Context, block: Block, label: str, family: tuple[str, Blo
     _set_group(draft, family)
     draft.texts.append(Text(block.inline, block, role="name"))
     return draft
+
+
+# ---------------------------------------------------------------- link lines
+
+LINK_LINE_TAIL = re.compile(r"^\s*(?:$|[-–—:：|·•]\s*)")
+"""What may follow the name link of a link line: nothing, or a separator before its description."""
+
+
+def read_link_lines(ctx: Context, owned: set[int]) -> list[Draft]:
+    """Entries written as a line that starts with a named link (`🔥 [MiniCPM](...) - 面壁智能发布的...`)."""
+    drafts = []
+    generic = {compact(w) for w in ctx.rules.words.get("generic_link_text", set())}
+    for block in ctx.blocks:
+        if block.kind != "paragraph" or block.parent is not None or block.index in owned:
+            continue
+        named = [l for l in block.inline.links if not l.bare]
+        if not named:
+            continue
+        first = named[0]
+        lead = block.inline.text[:first.start]
+        if re.search(r"\w", lead) or compact(first.text) in generic or naming.is_title(first.text, ctx.rules):
+            continue
+        if not LINK_LINE_TAIL.match(block.inline.text[first.end:]):
+            continue
+        draft = _link_draft(ctx, block, first, None)
+        draft.texts.append(Text(block.inline, block))
+        owned.add(block.index)
+        drafts.append(draft)
+    return drafts
 
 
 # ---------------------------------------------------------------- article prose

@@ -26,7 +26,10 @@ MULTI_NAME_SPLIT = re.compile(r"\s+and\s+|\s*&\s*|\s+和\s+|\s*、\s*")
 """Separators between two entries named in one heading."""
 
 VERSION_SUFFIX = re.compile(r"\s+v?\d+(?:\.\d+)?(?:\s*[&/]\s*v?\d+(?:\.\d+)?)*$", re.IGNORECASE)
-"""A trailing release number (`Dolly 1&2`, `Dolly 2.0`): versions of one entry."""
+"""A trailing release number (`Dolly 2.0`, `Dolly 1&2`)."""
+
+VERSION_LIST = re.compile(r"\s+v?\d+(?:\.\d+)?(?:\s*[&/]\s*v?\d+(?:\.\d+)?)+$", re.IGNORECASE)
+"""Several release numbers (`Dolly 1&2`): the heading is about the project, not one release."""
 
 LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+\-&'’]*(?:\s+[A-Za-z0-9][A-Za-z0-9_.+\-&'’]*)*")
 """A run of Latin-script words inside mixed text."""
@@ -157,7 +160,11 @@ def _one_name(text: str, rules: RuleSet) -> tuple[str, list[str]]:
     original = text.strip()
     text = strip_org(original, rules)
     aliases = [original] if text != original else []
-    text = VERSION_SUFFIX.sub("", text).strip() or text
+    if VERSION_LIST.search(text):
+        text = VERSION_LIST.sub("", text).strip() or text
+    elif VERSION_SUFFIX.search(text) and not rules.family(text):
+        # `Dolly 2.0` is a release of Dolly: keep the release as the name, the project as an alias
+        aliases.append(VERSION_SUFFIX.sub("", text).strip())
     if not has_han(text):
         return text.strip(" -_"), aliases
     latin_runs = [m.group().strip(" -_") for m in LATIN_RUN.finditer(text)]

@@ -17,7 +17,7 @@ from .models import Block, Inline, Link, Note
 HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*?)[ \t]*#*[ \t]*$")
 """An ATX heading; the level is the number of `#`."""
 
-BULLET = re.compile(r"^([ \t]*)(?:[-*+•]|\d{1,3}[.)、]|[（(]\d{1,3}[)）])[ \t]+(.*)$")
+BULLET = re.compile(r"^([ \t]*)(?:(?:[-*+•]|\d{1,3}[.)、])[ \t]+|[（(]\d{1,3}[)）][ \t]*)(\S.*)$")
 """A bullet or numbered list item: indentation, marker, content."""
 
 TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
@@ -29,6 +29,7 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 MARKUP = re.compile(
     r"(?P<image>!\[[^\]\n]*\]\([^)\n]*\))"
     r"|(?P<link>\[(?P<ltext>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*<?(?P<lurl>[^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\))"
+    r"|(?P<reflink>\[(?P<rtext>[^\[\]\n]{1,200})\]\[(?P<rlabel>[^\[\]\n]{0,100})\])"
     r"|(?P<anchor><a\s[^>]*?href\s*=\s*[\"'](?P<aurl>[^\"']*)[\"'][^>]*>(?P<atext>.*?)</a\s*>)"
     r"|(?P<br><br\s*/?>)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)"
@@ -39,6 +40,12 @@ MARKUP = re.compile(
 )
 """Inline markdown/HTML that is decoration: images, links, tags, entities, emphasis."""
 
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]\n]{1,100})\]:[ \t]*<?([^\s<>]+)>?(?:[ \t]+[\"'(].*)?[ \t]*$")
+"""A reference-style link definition (`[1]: https://github.com/x/y "title"`)."""
+
+BLOCKQUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
+"""Blockquote markers at the start of a line; quoted text is read like any other."""
+
 CELL_SPLIT = re.compile(r"(?<!\\)\|")
 """A cell boundary in a table row (escaped pipes are content)."""
 
@@ -46,7 +53,8 @@ CELL_SPLIT = re.compile(r"(?<!\\)\|")
 class _Builder:
     """Accumulate cleaned text with its raw-offset runs."""
 
-    def __init__(self, raw_offset: int):
+    def __init__(self, raw_offset: int, references: dict[str, str] | None = None):
+        self.references = references or {}
         self.parts: list[str] = []
         self.length = 0
         self.runs: list[tuple[int, int, int]] = []
@@ -68,9 +76,12 @@ class _Builder:
         return Inline(text="".join(self.parts), links=tuple(self.links), runs=tuple(self.runs), raw_offset=self.raw_offset)
 
 
-def clean_inline(raw: str, raw_offset: int = 0) -> Inline:
-    """Remove inline markup from one line or cell and record the links in it."""
-    builder = _Builder(raw_offset)
+def clean_inline(raw: str, raw_offset: int = 0, references: dict[str, str] | None = None) -> Inline:
+    """Remove inline markup from one line or cell and record the links in it.
+
+    `references` maps reference labels (casefolded) to URLs for `[text][label]` links.
+    """
+    builder = _Builder(raw_offset, references)
     _clean_into(builder, raw, 0)
     return builder.build()
 
@@ -85,7 +96,16 @@ def _clean_into(builder: _Builder, raw: str, base: int) -> None:
             text = match.group("ltext")
             _clean_plain_only(builder, text, base + match.start("ltext"))
             url = match.group("lurl")
-            if url:
+            text_shown = "".join(builder.parts)[start:]
+            if url and text_shown.strip():
+                # a link around nothing but an image is a badge: decoration, not a link of the entry
+                builder.links.append(Link(text=text_shown, url=url, start=start, end=builder.length, bare=False))
+        elif match.group("reflink") is not None:
+            start = builder.length
+            _clean_plain_only(builder, match.group("rtext"), base + match.start("rtext"))
+            label = (match.group("rlabel") or match.group("rtext")).strip().casefold()
+            url = builder.references.get(label)
+            if url and "".join(builder.parts)[start:].strip():
                 builder.links.append(Link(text="".join(builder.parts)[start:], url=url, start=start, end=builder.length, bare=False))
         elif match.group("anchor") is not None:
             start = builder.length
@@ -162,6 +182,20 @@ def split_cells(raw: str) -> list[tuple[str, int]]:
     return cells
 
 
+def _references(lines: tuple[str, ...] | list[str]) -> tuple[dict[str, str], set[int]]:
+    """Collect reference-style link definitions: label -> URL, and the lines that hold them."""
+    found: dict[str, str] = {}
+    where: set[int] = set()
+    for index, line in enumerate(lines):
+        if "]:" not in line:
+            continue
+        match = REFERENCE_DEFINITION.match(line)
+        if match:
+            found.setdefault(match.group(1).strip().casefold(), match.group(2))
+            where.add(index)
+    return found, where
+
+
 def parse(note: Note) -> list[Block]:
     """Split a note into blocks in reading order."""
     blocks: list[Block] = []
@@ -172,9 +206,17 @@ def parse(note: Note) -> list[Block]:
     in_fence = False
     gap = False
     i = 0
+    references, definition_lines = _references(lines)
     while i < len(lines):
         raw = lines[i]
         line_no = i + 1
+        quoted = BLOCKQUOTE.match(raw)
+        if quoted and not in_fence:
+            # blank the markers rather than cut them, so every offset still points into the raw line
+            raw = " " * quoted.end() + raw[quoted.end():]
+        if i in definition_lines and not in_fence:
+            i += 1
+            continue
         if FENCE.match(raw):
             in_fence = not in_fence
             i += 1
@@ -194,7 +236,7 @@ def parse(note: Note) -> list[Block]:
                 heading_stack.pop()
             headings = tuple(index for _, index in heading_stack)
             text = heading.group(2)
-            inline = clean_inline(text, heading.start(2))
+            inline = clean_inline(text, heading.start(2), references)
             blocks.append(Block(index=len(blocks), kind="heading", line=line_no, level=level, headings=headings, inline=inline, gap_before=gap))
             heading_stack.append((level, len(blocks) - 1))
             bullet_stack.clear()
@@ -202,13 +244,13 @@ def parse(note: Note) -> list[Block]:
             i += 1
             continue
         if raw.lstrip().startswith("|") and i + 1 < len(lines) and TABLE_SEPARATOR.match(lines[i + 1]) and "-" in lines[i + 1]:
-            header = tuple(clean_inline(cell).text.strip() for cell, _ in split_cells(raw))
+            header = tuple(clean_inline(cell, 0, references).text.strip() for cell, _ in split_cells(raw))
             table_count += 1
             i += 2
             while i < len(lines) and lines[i].strip() and (lines[i].lstrip().startswith("|") or "|" in lines[i]):
                 row = lines[i]
-                cells = tuple(clean_inline(cell, offset) for cell, offset in split_cells(row))
-                blocks.append(Block(index=len(blocks), kind="table_row", line=i + 1, headings=headings, inline=clean_inline(row),
+                cells = tuple(clean_inline(cell, offset, references) for cell, offset in split_cells(row))
+                blocks.append(Block(index=len(blocks), kind="table_row", line=i + 1, headings=headings, inline=clean_inline(row, 0, references),
                                     cells=cells, header=header, table=table_count, gap_before=gap))
                 gap = False
                 i += 1
@@ -220,7 +262,7 @@ def parse(note: Note) -> list[Block]:
             while bullet_stack and bullet_stack[-1][0] >= indent:
                 bullet_stack.pop()
             parent = bullet_stack[-1][1] if bullet_stack else None
-            inline = _whole_domain(clean_inline(bullet.group(2), bullet.start(2)))
+            inline = _whole_domain(clean_inline(bullet.group(2), bullet.start(2), references))
             blocks.append(Block(index=len(blocks), kind="bullet", line=line_no, level=indent, depth=len(bullet_stack),
                                 parent=parent, headings=headings, inline=inline, gap_before=gap))
             bullet_stack.append((indent, len(blocks) - 1))
@@ -237,7 +279,7 @@ def parse(note: Note) -> list[Block]:
             parent = bullet_stack[-1][1]
         else:
             bullet_stack.clear()
-        inline = _whole_domain(clean_inline(raw.strip(), indent))
+        inline = _whole_domain(clean_inline(raw.strip(), indent, references))
         blocks.append(Block(index=len(blocks), kind="paragraph", line=line_no, level=indent, parent=parent, headings=headings, inline=inline, gap_before=gap))
         gap = False
         i += 1
