@@ -17,9 +17,10 @@ from . import names as naming
 from . import urls as urlkit
 from .models import Block, Entry, Evidence, Inline, Link, Mention, Note, Source
 from .parse import raw_span
-from .quantities import sizes_in_name
+from .quantities import column_unit, sizes_in_name, sizes_in_unit_cell
 from .relations import Self, clause_spans, find_bases, find_parameters, self_of, stem
 from .rules import RuleSet, compact, fold
+from .textnorm import normalize
 
 MentionIndex = dict[tuple[int, int], list[Mention]]
 """Mentions per (block index, cell index); cell index -1 is the block's own text."""
@@ -364,7 +365,7 @@ def _read_cell(ctx: Context, group: list[Draft], row: Block, index: int, cell: I
             for part in (p for line in cell.text.split("\n") for p in LIST_SEPARATORS.split(" ".join(line.split()))):
                 part = part.strip().removesuffix(", etc").removesuffix(" etc").strip(" .,")
                 if part and not CELL_EMPTY.match(part):
-                    draft.organizations.append((part, row, part))
+                    draft.organizations.append((ctx.rules.organization(part) or part, row, part))
             continue
         if role == "language":
             for part in re.split(r"[/,、\s]+", fold(text)):
@@ -375,7 +376,12 @@ def _read_cell(ctx: Context, group: list[Draft], row: Block, index: int, cell: I
             draft.texts.append(Text(cell, row, index, role="base"))
             continue
         if role == "params":
-            draft.texts.append(Text(cell, row, index, role="params"))
+            unit = column_unit(row.header[index]) if index < len(row.header) else None
+            if unit is not None:
+                for count, start, end in sizes_in_unit_cell(cell.text, unit, ctx.rules):
+                    draft.params.append((count, row, ctx.quote(row, cell, start, end)))
+            else:
+                draft.texts.append(Text(cell, row, index, role="params"))
             continue
         if role == "link":
             for link in cell.links:
@@ -825,6 +831,12 @@ def finish(ctx: Context, draft: Draft) -> Entry:
         if value not in params:
             params[value] = Evidence(field="parameters", value=str(value), file=note, line=block.line, quote=quote)
 
+    for value, block, quote in draft.params:
+        add_param(value, block, quote)
+    for text in draft.texts:
+        if text.role != "base":
+            _read_phrases(ctx, draft, text)
+
     for name in names:
         for value in sizes_in_name(name, rules):
             add_param(value, draft.block, name)
@@ -887,6 +899,48 @@ def finish(ctx: Context, draft: Draft) -> Entry:
         sources=(Source(file=note, line=draft.block.line),),
         evidence=tuple(evidence),
     )
+
+
+ORG_SPLIT = re.compile(r"\s*(?:和|与|、|及|以及|,|，|&|\band\b)\s*")
+"""Separators between organizations named together (`清华大学和智谱AI`)."""
+
+ORG_TAIL = re.compile(r"(?:联合|共同|团队|研究团队)$")
+
+
+def _read_phrases(ctx: Context, draft: Draft, text: Text) -> None:
+    """Add the organizations and languages a description states (`由清华大学和智谱AI联合发布`, `中英双语`)."""
+    spans = text.spans or [(0, len(text.inline.text))]
+    for start, end in spans:
+        chunk = normalize(text.inline.text[start:end])
+        for rule, pattern in ctx.rules.phrases:
+            for match in pattern.finditer(chunk):
+                value = match.group("value")
+                at = start + match.start("value")
+                quote = ctx.quote(text.block, text.inline, at, at + len(value))
+                if rule.field == "language":
+                    for code in ctx.rules.language_codes.get(fold(value), []):
+                        draft.languages.append((code, text.block, quote))
+                    continue
+                for part in ORG_SPLIT.split(value):
+                    part = _org_in(ORG_TAIL.sub("", part.strip()), ctx.rules)
+                    if part:
+                        draft.organizations.append((ctx.rules.organization(part) or part, text.block, quote))
+
+
+def _org_in(text: str, rules: RuleSet) -> str | None:
+    """The organization a phrase ends with (`通义千问是阿里云` -> `阿里云`), if any."""
+    for start in range(len(text)):
+        tail = text[start:].strip()
+        if rules.organization(tail) or _looks_like_org(tail, rules):
+            return tail
+    return None
+
+
+def _looks_like_org(text: str, rules: RuleSet) -> bool:
+    folded = fold(text)
+    if len(folded) < 2 or len(folded) > 30:
+        return False
+    return any(folded.endswith(suffix) for suffix in rules.words.get("org_suffix", set()))
 
 
 def _families_in_name(name: str, me: Self, rules: RuleSet) -> list[str]:

@@ -70,3 +70,25 @@ def _valid(value: Decimal) -> int | None:
     if count < MIN_PARAMETERS or count > 10**15:
         return None
     return count
+
+
+COLUMN_UNIT = re.compile(r"[(（\[]\s*(?P<unit>[A-Za-z]+|[\u4e00-\u9fff]{1,2})\s*[)）\]]")
+"""A unit written in a table header (`Params (B)`, `参数（亿）`): bare numbers in that column are in it."""
+
+COLUMN_NUMBER = re.compile(r"(?<![\w.])(\d{1,5}(?:\.\d{1,4})?)(?![\w.])")
+"""A bare number in a cell of such a column; a range (`0.06 - 11`) or list (`180, 40, 7`) gives each."""
+
+
+def column_unit(header: str) -> str | None:
+    match = COLUMN_UNIT.search(header)
+    return match.group("unit") if match else None
+
+
+def sizes_in_unit_cell(text: str, unit: str, rules: RuleSet) -> list[tuple[int, int, int]]:
+    """Return (count, start, end) for every bare number of a cell whose column header gives the unit."""
+    found = []
+    for match in COLUMN_NUMBER.finditer(text):
+        count = scale(match.group(1), unit, rules)
+        if count is not None:
+            found.append((count, match.start(1), match.end(1)))
+    return found

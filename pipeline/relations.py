@@ -27,8 +27,12 @@ ATTACHED_BEFORE_MODEL = re.compile(r"^\s*(?:(?:for|of)\s+|个?(?:参数(?:规模
 LIST_CONTINUATION = re.compile(r"^[\s,，、/&和\-–]*(?:and|or|to|及|以及|和|或)?[\s,，、/&\-–]*$", re.IGNORECASE)
 """Text between two sizes of one list (`7B/13B`, `-13B, -33B`, `13b, 30b, and 65b`)."""
 
-SIZE_SUFFIX = re.compile(r"(?:[-_ ]?[av]?\d+(?:\.\d+)?[bmkt]\d*(?:[-_ ]?(?:mt|chat|instruct|base|hf|zh|en))*)+$")
-"""A trailing size tag on a model name (`-7b1-mt`, `-13b`, `-57b-a14b`)."""
+SIZE_SUFFIX = re.compile(r"(?:[-_ ]?[av]?(?:\d+x)?\d+(?:\.\d+)?[bmkt]\d*(?:[-_ ]?(?:mt|chat|instruct|base|hf|zh|en))*)+$")
+"""A trailing size tag on a model name (`-7b1-mt`, `-13b`, `-57b-a14b`, ` 8x7b`).
+
+`8x7B` names a mixture of experts by its expert layout; it is not a parameter
+count (shared layers make the total smaller than 8 x 7B) and is never emitted
+as one. Only counts the note states (`46.7B`, `A14B` activated) are."""
 
 
 NEGATIVE_GAP = re.compile(r"^[\s个多余左右中英文的字词级别]{0,8}$")
@@ -86,12 +90,14 @@ class ModelRef:
 
 
 def models_in(mentions: list[Mention], rules: RuleSet, text: str | None = None) -> list[ModelRef]:
-    """Merge FAMILY and SIZED_MODEL mentions into one reference per model name."""
+    """Merge FAMILY, SIZED_MODEL and trained-NER (NER_MODEL, no known family) mentions into one reference per model name."""
     refs: list[ModelRef] = []
     sized = [m for m in mentions if m.label == "SIZED_MODEL"]
     for mention in mentions:
         if mention.label == "FAMILY":
             refs.append(ModelRef(mention.text, mention.value, mention.start, mention.end, mention.token_start, mention.token_end))
+        elif mention.label == "NER_MODEL":
+            refs.append(ModelRef(mention.text, None, mention.start, mention.end, mention.token_start, mention.token_end))
     for mention in sized:
         head_end = mention.start + len(mention.value)
         if any(r.start == mention.start for r in refs):

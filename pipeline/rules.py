@@ -82,7 +82,7 @@ class ColumnRule(Rule):
 
 
 class VocabularyRule(Rule):
-    role: Literal["org_prefix", "descriptive", "section", "generic_link_text", "link_label", "title_marker", "name_intro"]
+    role: Literal["org_prefix", "descriptive", "section", "generic_link_text", "link_label", "title_marker", "name_intro", "org_suffix"]
     text: str = Field(min_length=1)
 
 
@@ -97,6 +97,27 @@ class LanguageRule(Rule):
     codes: list[str] = Field(min_length=1)
 
 
+class OrganizationRule(Rule):
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(min_length=1)
+
+
+class PhraseRule(Rule):
+    field: Literal["organization", "language"]
+    regex: str = Field(min_length=1)
+
+    @field_validator("regex")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            compiled = re.compile(value)
+        except re.error as err:
+            raise ValueError(f"invalid regex: {err}") from None
+        if "value" not in compiled.groupindex:
+            raise ValueError("a phrase regex needs the named group value")
+        return value
+
+
 RULE_FILES: dict[str, type[Rule]] = {
     "families.jsonl": FamilyRule,
     "cues.jsonl": CueRule,
@@ -105,6 +126,8 @@ RULE_FILES: dict[str, type[Rule]] = {
     "vocabulary.jsonl": VocabularyRule,
     "kinds.jsonl": KindRule,
     "languages.jsonl": LanguageRule,
+    "organizations.jsonl": OrganizationRule,
+    "phrases.jsonl": PhraseRule,
 }
 
 
@@ -151,6 +174,13 @@ class RuleSet:
         for word in self.vocabulary:
             self.words.setdefault(word.role, set()).add(fold(word.text))
         self.language_codes = {fold(lang.alias): lang.codes for lang in self.languages}
+        self.organizations: list[OrganizationRule] = rules["organizations.jsonl"]  # type: ignore[assignment]
+        self.organization_by_alias = {compact(alias): org.name for org in self.organizations for alias in [org.name, *org.aliases]}
+        self.phrases = [(p, re.compile(p.regex)) for p in rules["phrases.jsonl"]]  # type: ignore[union-attr]
+
+    def organization(self, text: str) -> str | None:
+        """Return the canonical name of a known organization, else None."""
+        return self.organization_by_alias.get(compact(text))
 
     def family(self, text: str) -> FamilyRule | None:
         return self.family_by_alias.get(compact(text))

@@ -62,7 +62,7 @@ def test_table_row_with_two_linked_projects(rules, recognizer):
     assert set(found) == {"Huatuo", "ChatGLM-Med"}
     assert urls_of(found["Huatuo"]) == ["https://github.com/SCIR-HI/Huatuo-Llama-Med-Chinese"]
     assert found["Huatuo"].base_models == ("ChatGLM", "LLaMA")
-    assert found["Huatuo"].organizations == ("HIT",) and found["Huatuo"].languages == ("zh",)
+    assert found["Huatuo"].organizations == ("Harbin Institute of Technology",) and found["Huatuo"].languages == ("zh",)
 
 
 def test_article_prose_with_link_lines(rules, recognizer):
@@ -110,3 +110,26 @@ def test_evidence_quotes_are_raw_text(rules, recognizer):
     for evidence in entry.evidence:
         assert evidence.quote in lines[evidence.line - 1], evidence
     assert {(e.field, e.value) for e in entry.evidence} >= {("parameters", "6200000000"), ("base_models", "GLM")}
+
+
+def test_list_shapes_fixture(rules, recognizer):
+    """Awesome-list shapes the seeds lack: `* Name：` with 地址/简介, ####, blockquotes, emoji link lines,
+    HTML anchors, badges, a Params (B) column with a list and a range, reference links, numbered lists."""
+    from conftest import FIXTURES
+
+    path = FIXTURES / "shapes" / "awesome.md"
+    found = entries_of(path.read_text(encoding="utf-8"), rules, recognizer, name="awesome.md")
+    assert set(found) == {"Qwen", "ChatGLM3", "Baichuan 2", "MiniCPM", "Mistral 7B", "Falcon", "T5", "Vicuna", "Alpaca", "Mixtral 8x7B"}
+    assert urls_of(found["Qwen"]) == ["https://github.com/QwenLM/Qwen"]
+    assert found["Qwen"].parameters == (1800000000, 7000000000, 14000000000, 72000000000)
+    assert found["Qwen"].organizations == ("Alibaba",)
+    assert found["ChatGLM3"].languages == ("en", "zh") and found["ChatGLM3"].organizations == ("Tsinghua University", "Zhipu AI")
+    assert found["Baichuan 2"].parameters == (7000000000, 13000000000), "2.6 万亿 Tokens is data"
+    assert urls_of(found["MiniCPM"]) == ["https://github.com/OpenBMB/MiniCPM"], "a shields.io badge is decoration"
+    assert urls_of(found["Alpaca"]) == ["https://github.com/tatsu-lab/stanford_alpaca"]
+    assert found["Mistral 7B"].organizations == ("Mistral AI",)
+    assert found["Falcon"].parameters == (7000000000, 40000000000, 180000000000)
+    assert found["T5"].parameters == (60000000, 11000000000)
+    assert found["Vicuna"].base_models == ("LLaMA",) and urls_of(found["Vicuna"]) == ["https://github.com/lm-sys/FastChat"]
+    assert found["Mixtral 8x7B"].parameters == (), "an expert layout is not a parameter count"
+    assert found["Mixtral 8x7B"].base_models == (), "a model's own family is not its base"
