@@ -82,6 +82,8 @@ def _names(entry: Entry) -> set[str]:
     keys = {compact(n) for n in names}
     if entry.kind not in REFERENCE_KINDS:
         keys |= {_pinyin(n) for n in names if HAN_ONLY.match(n)}
+        # a name qualified by its organization (`360智脑` for 智脑 by 360, `复旦MOSS`)
+        keys |= {compact(org) + compact(entry.name) for org in entry.organizations if not compact(org).isascii() or len(compact(org)) <= 4}
     return {k for k in keys if k}
 
 

@@ -73,3 +73,11 @@ def test_ids_are_ascii_slugs():
     assert slug("Dolly 2.0") == "dolly-2-0"
     catalog = resolve([entry("文心一言")])
     assert catalog.projects[0].id.isascii() and catalog.projects[0].id.startswith("u-")
+
+
+def test_name_qualified_by_its_organization_merges():
+    qualified = entry("360智脑", ["https://github.com/Qihoo360/360zhinao"], file="b.md")
+    plain = Entry(name="智脑", kind="model", organizations=("360",), sources=(Source(file="a.md", line=59),))
+    assert len(resolve([plain, qualified]).projects) == 1
+    other_org = Entry(name="智脑", kind="model", organizations=("百度",), sources=(Source(file="c.md", line=1),))
+    assert len(resolve([other_org, qualified]).projects) == 2
