@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 RAW ?= raw
 OUT ?= normalized
 
-.PHONY: extract test setup clean
+.PHONY: extract test setup clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,15 @@ setup: $(STAMP)
 extract: $(STAMP)
 	$(PY) -m pipeline extract $(RAW) --out $(OUT)
 
-test: $(STAMP)
-	$(PY) -m pytest
+test: $(STAMP) chromium
+	REQUIRE_BROWSER=1 $(PY) -m pytest
+
+# The report's browser test drives Debian's chromium (plus a small CJK font so screenshots are
+# readable). Installed only when missing: a no-op where chromium is already present.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-microhei; }
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache

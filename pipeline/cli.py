@@ -122,5 +122,19 @@ def explain_command(
         raise typer.Exit(EXIT_INPUT) from None
 
 
+@app.command("report")
+def report_command(
+    catalog: Path = typer.Argument(Path("normalized"), help="Output folder to read."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file to write [default: CATALOG/report.html]."),
+) -> None:
+    """Write one self-contained HTML page: searchable table, lineage graph, size chart, evidence."""
+    from .report import write_report
+
+    loaded = _load(catalog)
+    path = write_report(loaded, out or catalog / "report.html")
+    families = len({b for p in loaded.projects for b in p.base_models})
+    typer.echo(f"projects={len(loaded)} families={families} -> {path}")
+
+
 def main() -> None:
     app()
