@@ -108,12 +108,12 @@ def explain_command(
 ) -> None:
     """Print a project's record with the file, line and quoted text behind every value."""
     from .display import printable
-    from .explain import LookupError_, explain
+    from .explain import ProjectLookupError, explain
 
     loaded = _load(catalog)
     try:
         typer.echo(explain(loaded, key, fmt.value), nl=False)
-    except LookupError_ as err:
+    except ProjectLookupError as err:
         typer.echo(f"error: {printable(str(err))}", err=True)
         if err.candidates:
             typer.echo("did you mean:" if err.args[0].startswith("no project") else "candidates:", err=True)

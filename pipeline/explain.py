@@ -19,7 +19,7 @@ NO_QUOTE = {
 }
 
 
-class LookupError_(LookupError):
+class ProjectLookupError(LookupError):
     """No project, or more than one, answers to the name asked for."""
 
     def __init__(self, message: str, candidates: list[Project]):
@@ -28,20 +28,20 @@ class LookupError_(LookupError):
 
 
 def lookup(catalog: LoadedCatalog, key: str) -> Project:
-    """Return the one project whose id, name or alias is `key`; raise LookupError_ otherwise."""
+    """Return the one project whose id, name or alias is `key`; raise ProjectLookupError otherwise."""
     found = catalog.find(key)
     exact_names = [p for p in found if p.name.casefold() == key.casefold() or p.id == key]
     if len(found) == 1 or len(exact_names) == 1:
         return (exact_names or found)[0]
     if found:
-        raise LookupError_(f"{len(found)} projects answer to {key!r}; ask by id", found)
+        raise ProjectLookupError(f"{len(found)} projects answer to {key!r}; ask by id", found)
     spellings: dict[str, str] = {}
     for project in catalog.projects:
         for spelling in (project.id, project.name, *project.aliases):
             spellings.setdefault(spelling.casefold(), project.id)
     close = difflib.get_close_matches(key.casefold(), list(spellings), n=5, cutoff=0.6)
     candidates = [catalog.get(i) for i in dict.fromkeys(spellings[c] for c in close)]
-    raise LookupError_(f"no project answers to {key!r}", candidates)
+    raise ProjectLookupError(f"no project answers to {key!r}", candidates)
 
 
 def explain_values(catalog: LoadedCatalog, project: Project) -> dict[str, list[dict]]:

@@ -58,7 +58,7 @@ def test_text_lists_added_removed_and_changed_fields_with_evidence(golden_out, t
     assert result.exit_code == 1, result.output
     text = result.output
     assert "1 added, 1 removed, 1 changed" in text
-    assert f"  + zz-new  <img src=x onerror=alert(1)>" in text
+    assert "  + zz-new  <img src=x onerror=alert(1)>" in text
     assert f"  - {old[-1]['id']}  {old[-1]['name']}" in text
     assert f"  ~ {old[0]['id']}" in text
     assert "parameters: [" in text and "+ 13000000000" in text
