@@ -60,6 +60,36 @@ def extract_command(
         raise typer.Exit(EXIT_INPUT)
 
 
+@app.command("eval")
+def eval_command(
+    raw: Path = typer.Argument(..., help="Raw notes folder (or a note) to run the pipeline on."),
+    gold: Path = typer.Option(..., "--gold", help="Gold folder: one FILE.jsonl per annotated note."),
+    show: int = typer.Option(0, "--show", help="List up to N misses of each sort."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    rules: Path = typer.Option(DEFAULT_RULES, "--rules", help="Rules folder."),
+) -> None:
+    """Run the pipeline on RAW and score it against GOLD (entity, name, URL, base-model, parameter figures)."""
+    import json
+    import tempfile
+
+    from .evaluate import evaluate, render_text
+
+    if not gold.is_dir():
+        raise typer.BadParameter(f"{gold} is not a folder", param_hint="--gold")
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            summary = extract(Config(inputs=[raw], out=Path(tmp) / "out", rules=rules, skip_bad=True))
+        except RulesError as err:
+            for issue in err.issues:
+                typer.echo(f"error: {issue}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
+        for issue in summary.errors:
+            typer.echo(f"error: {issue}", err=True)
+        projects = json.loads((Path(tmp) / "out" / "projects.json").read_text(encoding="utf-8"))
+    report = evaluate(projects, gold, show=show)
+    typer.echo(json.dumps(report.figures, ensure_ascii=False, indent=1) if as_json else render_text(report), nl=as_json)
+
+
 class DiffFormat(str, Enum):
     text = "text"
     markdown = "markdown"
