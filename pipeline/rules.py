@@ -67,6 +67,7 @@ class QuantityRule(Rule):
                 raise ValueError(f"invalid regex: {err}") from None
             if "int" not in compiled.groupindex or "unit" not in compiled.groupindex:
                 raise ValueError("a size regex needs the named groups int and unit")
+            _refuse_unsafe(value)
         return value
 
     def model_post_init(self, _context: object) -> None:
@@ -115,6 +116,7 @@ class PhraseRule(Rule):
             raise ValueError(f"invalid regex: {err}") from None
         if "value" not in compiled.groupindex:
             raise ValueError("a phrase regex needs the named group value")
+        _refuse_unsafe(value)
         return value
 
 
@@ -129,6 +131,10 @@ RULE_FILES: dict[str, type[Rule]] = {
     "organizations.jsonl": OrganizationRule,
     "phrases.jsonl": PhraseRule,
 }
+
+
+RULE_SUFFIXES = (".jsonl", ".yaml", ".yml")
+"""Suffixes of files in the rules folder that must be one of RULE_FILES."""
 
 
 class RulesError(Exception):
@@ -188,16 +194,29 @@ class RuleSet:
 
 def load_rules(folder: Path) -> RuleSet:
     """Read every rules file, validate it, and build a RuleSet (or raise RulesError)."""
+    if not folder.is_dir():
+        raise RulesError([Issue(file=folder.as_posix(), line=0, message="rules folder not found")])
     issues: list[Issue] = []
     loaded: dict[str, list[Rule]] = {}
     digest = hashlib.sha256()
+    # a rules file that no model reads would be ignored without a word: refuse it
+    for path in sorted(folder.iterdir()):
+        if path.suffix in RULE_SUFFIXES and path.name not in RULE_FILES and not path.name.startswith("."):
+            issues.append(Issue(file=f"rules/{path.name}", line=0,
+                                message=f"unknown rules file (known: {', '.join(sorted(RULE_FILES))})"))
     for file_name, model in RULE_FILES.items():
         path = folder / file_name
         rel = f"rules/{file_name}"
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            issues.append(Issue(file=rel, line=0, message=f"cannot read rules file: {err}"))
+            data = path.read_bytes()
+        except OSError as err:
+            issues.append(Issue(file=rel, line=0, message=f"cannot read rules file: {err.strerror or err}"))
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            where = err.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+            issues.append(Issue(file=rel, line=data.count(b"\n", 0, where) + 1, message=f"not UTF-8: bad byte at offset {where}"))
             continue
         digest.update(file_name.encode() + b"\0" + text.encode("utf-8") + b"\0")
         rules, file_issues = parse_rules(rel, text, model)
@@ -214,14 +233,22 @@ def parse_rules(file_name: str, text: str, model: type[Rule]) -> tuple[list[Rule
     rules: list[Rule] = []
     issues: list[Issue] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), 1):
+    # split on LF only: str.splitlines also breaks at U+2028 and friends, which
+    # JSON strings may hold, and line numbers would stop matching an editor's
+    for number, line in enumerate(text.split("\n"), 1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
         try:
-            data = json.loads(stripped)
+            data = json.loads(stripped, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as err:
-            issues.append(Issue(file=file_name, line=number, message=f"malformed JSON: {err.msg}"))
+            issues.append(Issue(file=file_name, line=number, message=f"malformed JSON: {err.msg} (column {err.colno})"))
+            continue
+        except _DuplicateKey as err:
+            issues.append(Issue(file=file_name, line=number, message=f"field {err.args[0]!r} given twice"))
+            continue
+        except (ValueError, RecursionError) as err:
+            issues.append(Issue(file=file_name, line=number, message=f"malformed JSON: {err}"))
             continue
         if not isinstance(data, dict):
             issues.append(Issue(file=file_name, line=number, message="a rule must be a JSON object"))
@@ -239,6 +266,20 @@ def parse_rules(file_name: str, text: str, model: type[Rule]) -> tuple[list[Rule
     return rules, issues
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    """Build a JSON object, refusing a key given twice (json.loads would keep the last silently)."""
+    data: dict = {}
+    for key, value in pairs:
+        if key in data:
+            raise _DuplicateKey(key)
+        data[key] = value
+    return data
+
+
 def _describe(err: Exception) -> str:
     if isinstance(err, ValidationError):
         parts = []
@@ -248,3 +289,253 @@ def _describe(err: Exception) -> str:
             parts.append(f"{where}: {message}" if problem["type"] != "extra_forbidden" else f"unknown field {where!r}")
         return "; ".join(parts)
     return str(err)
+
+
+# Regex safety ---------------------------------------------------------------
+#
+# Rule regexes run on every token (spaCy's Matcher, which uses `re`) and on
+# every line of every note, so one that backtracks catastrophically would hang
+# the run on a hostile note. They are checked when the rules load, statically,
+# on the parse tree of the stdlib's own regex parser: a regex is rejected when a
+# repeated part can match the same text in more than one way (the cause of
+# exponential backtracking: `(a+)+`, `(\w+\s?)+`, `(a|a)*`), when two unbounded
+# repeats in a row can trade characters (quadratic: `\d+\d+`), or when it uses
+# backreferences. tests/test_rules.py also times every rule regex on
+# adversarial text built from its own character classes.
+
+try:  # the stdlib's regex parser: private, but the same tree since Python 2
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # Python 3.10
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+MAX_REGEX_LENGTH = 2000
+"""A rule regex longer than this is refused: rules are small patterns."""
+
+WIDE_REPEAT = 64
+"""A repeat whose count can vary by more than this is treated as unbounded."""
+
+_SAMPLE = "".join(map(chr, range(0x250))) + "\u2028\u3000\u3001\u3002\u4e00\u4e2d\u9fa5\u9fff\uff08\uff09\uff0c\uff1a\uff01\u200b\ufeff\U0001f600"
+"""Characters on which two character classes are compared (with those the regex names)."""
+
+
+class UnsafeRegex(ValueError):
+    pass
+
+
+class _Shape:
+    """What the checker knows about a piece of a regex."""
+
+    __slots__ = ("first", "last", "nullable", "variable", "wide", "ambiguous", "run")
+
+    def __init__(self, first=frozenset(), last=frozenset(), nullable=False, variable=False, wide=False, ambiguous=False,
+                 run=frozenset()):
+        self.first, self.last, self.nullable = first, last, nullable
+        self.variable, self.wide, self.ambiguous = variable, wide, ambiguous
+        self.run = run  # the characters an unbounded repeat inside it can run over
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Return why a rule regex is invalid or may backtrack without bound, or None if it is safe."""
+    if len(pattern) > MAX_REGEX_LENGTH:
+        return f"regex is {len(pattern)} characters long (at most {MAX_REGEX_LENGTH})"
+    try:
+        re.compile(pattern)
+        tree = _sre_parse.parse(pattern)
+    except (re.error, RecursionError, OverflowError) as err:
+        return f"invalid regex: {err}"
+    universe = set(_SAMPLE)
+    _collect_literals(tree, universe)
+    if tree.state.flags & re.IGNORECASE:
+        universe |= {c.lower() for c in universe} | {c.upper() for c in universe if len(c.upper()) == 1}
+    checker = _Checker(sorted(universe), bool(tree.state.flags & re.IGNORECASE))
+    try:
+        checker.sequence(list(tree))
+        checker.unanchored_search(list(tree))
+    except UnsafeRegex as err:
+        return f"unsafe regex: {err}"
+    return None
+
+
+def _refuse_unsafe(pattern: str) -> None:
+    problem = regex_problem(pattern)
+    if problem:
+        raise ValueError(problem)
+
+
+def _collect_literals(items, universe: set[str]) -> None:
+    for op, av in items:
+        name = str(op)
+        if name in ("LITERAL", "NOT_LITERAL"):
+            universe.update((chr(av), chr(max(av - 1, 0)), chr(min(av + 1, 0x10FFFF))))
+        elif name == "RANGE":
+            universe.update((chr(av[0]), chr(av[1]), chr(min(av[0] + 1, 0x10FFFF))))
+        elif name == "IN":
+            _collect_literals(av, universe)
+        elif isinstance(av, (list, tuple)):
+            for part in av:
+                if isinstance(part, _sre_parse.SubPattern) or (isinstance(part, list) and part and isinstance(part[0], tuple)):
+                    _collect_literals(part, universe)
+                elif isinstance(part, list):
+                    for alternative in part:
+                        if isinstance(alternative, _sre_parse.SubPattern):
+                            _collect_literals(alternative, universe)
+
+
+_CATEGORIES = {
+    "CATEGORY_DIGIT": str.isdecimal,
+    "CATEGORY_SPACE": str.isspace,
+    "CATEGORY_WORD": lambda c: c.isalnum() or c == "_",
+    "CATEGORY_LINEBREAK": lambda c: c == "\n",
+}
+
+
+class _Checker:
+    def __init__(self, universe: list[str], ignore_case: bool):
+        self.universe = universe
+        self.ignore_case = ignore_case
+
+    def chars(self, op: str, av) -> frozenset[str]:
+        def test(c: str) -> bool:
+            if op == "ANY":
+                return c != "\n"
+            if op == "LITERAL":
+                return c == chr(av)
+            if op == "NOT_LITERAL":
+                return c != chr(av)
+            return _in_class(av, c)
+
+        if self.ignore_case:
+            return frozenset(c for c in self.universe if test(c) or test(c.lower()) or test(c.upper()))
+        return frozenset(c for c in self.universe if test(c))
+
+    def sequence(self, items) -> _Shape:
+        shapes = [self.item(op, av) for op, av in items]
+        first: set[str] = set()
+        for shape in shapes:
+            first |= shape.first
+            if not shape.nullable:
+                break
+        last: set[str] = set()
+        for shape in reversed(shapes):
+            last |= shape.last
+            if not shape.nullable:
+                break
+        ambiguous = any(s.ambiguous for s in shapes)
+        for i, earlier in enumerate(shapes):
+            if not earlier.variable:
+                continue
+            for later in shapes[i + 1:]:
+                if later.variable and earlier.last & later.first:
+                    if earlier.wide and later.wide:
+                        raise UnsafeRegex("two unbounded repeats in a row can split the same text in many ways "
+                                          "(quadratic backtracking); bound one or separate them")
+                    ambiguous = True
+                if not later.nullable:
+                    break
+        return _Shape(frozenset(first), frozenset(last), all(s.nullable for s in shapes),
+                      any(s.variable for s in shapes), any(s.wide for s in shapes), ambiguous,
+                      frozenset().union(*(s.run for s in shapes)))
+
+    def item(self, op, av) -> _Shape:
+        name = str(op)
+        if name in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
+            chars = self.chars(name, av)
+            return _Shape(chars, chars)
+        if name in ("AT",):
+            return _Shape(nullable=True)
+        if name in ("ASSERT", "ASSERT_NOT"):
+            self.sequence(list(av[1]))
+            return _Shape(nullable=True)
+        if name == "SUBPATTERN":
+            return self.sequence(list(av[-1]))
+        if name == "ATOMIC_GROUP":
+            inner = self.sequence(list(av))
+            return _Shape(inner.first, inner.last, inner.nullable)
+        if name == "BRANCH":
+            return self.branch([self.sequence(list(alt)) for alt in av[1]])
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            return self.repeat(name, *av)
+        if name in ("GROUPREF", "GROUPREF_EXISTS", "GROUPREF_IGNORE", "GROUPREF_LOC_IGNORE", "GROUPREF_UNI_IGNORE"):
+            raise UnsafeRegex("backreferences and conditional groups can backtrack without bound")
+        raise UnsafeRegex(f"unsupported regex construct {name}")
+
+    def unanchored_search(self, items) -> None:
+        """Refuse a search that restarts inside what an unbounded repeat already ran over.
+
+        Searching `\\d+x` in a run of digits tries every start and each runs to
+        the end: quadratic. It cannot happen when the regex is anchored with `^`,
+        or when something before the repeat cannot occur inside it (`by \\w+`).
+        """
+        flat = _flatten(items)
+        if flat and str(flat[0][0]) == "AT" and str(flat[0][1]) in ("AT_BEGINNING", "AT_BEGINNING_STRING"):
+            return
+        prefix: list[_Shape] = []
+        for op, av in flat:
+            shape = self.item(op, av)
+            if shape.run:
+                if all(p.nullable or p.first & shape.run for p in prefix):
+                    raise UnsafeRegex("an unanchored regex with an unbounded repeat that a later start can run over again "
+                                      "is quadratic on a long run of such characters; anchor it with ^ or bound the repeat")
+            prefix.append(shape)
+
+    @staticmethod
+    def branch(alternatives: list[_Shape]) -> _Shape:
+        ambiguous = any(a.ambiguous for a in alternatives) or sum(a.nullable for a in alternatives) > 1
+        for i, one in enumerate(alternatives):
+            for other in alternatives[i + 1:]:
+                if one.first & other.first:
+                    ambiguous = True
+        widths_differ = len({(a.nullable, a.variable) for a in alternatives}) > 1 or len(alternatives) > 1
+        return _Shape(frozenset().union(*(a.first for a in alternatives)), frozenset().union(*(a.last for a in alternatives)),
+                      any(a.nullable for a in alternatives), any(a.variable for a in alternatives) or widths_differ,
+                      any(a.wide for a in alternatives), ambiguous, frozenset().union(*(a.run for a in alternatives)))
+
+    def repeat(self, name: str, low: int, high: int, body_items) -> _Shape:
+        body = self.sequence(list(body_items))
+        unbounded = high == _sre_parse.MAXREPEAT
+        if name == "POSSESSIVE_REPEAT":  # never gives back what it took: opaque to its neighbours
+            return _Shape(body.first, body.last, low == 0 or body.nullable)
+        if unbounded or high > 1:
+            if body.ambiguous:
+                raise UnsafeRegex("a repeated group can match the same text in more than one way "
+                                  "(exponential backtracking); make its alternatives or parts exclusive")
+            if body.variable and body.first & body.last:
+                raise UnsafeRegex("a repeated group of varying length can end with what it starts with, so repeats "
+                                  "can split the same text in many ways (exponential backtracking)")
+        variable = low != high or body.variable
+        wide = unbounded or high - low > WIDE_REPEAT or (body.wide and high > 0)
+        run = body.first | body.last | body.run if unbounded or high - low > WIDE_REPEAT else body.run
+        return _Shape(body.first, body.last, low == 0 or body.nullable, variable, wide, body.ambiguous, run)
+
+
+def _flatten(items) -> list:
+    """Inline top-level groups so that a sequence reads item by item."""
+    flat = []
+    for op, av in items:
+        if str(op) == "SUBPATTERN":
+            flat += _flatten(list(av[-1]))
+        else:
+            flat.append((op, av))
+    return flat
+
+
+def _in_class(items, c: str) -> bool:
+    negate = False
+    hit = False
+    for op, av in items:
+        name = str(op)
+        if name == "NEGATE":
+            negate = True
+        elif name == "LITERAL":
+            hit = hit or c == chr(av)
+        elif name == "RANGE":
+            hit = hit or av[0] <= ord(c) <= av[1]
+        elif name == "CATEGORY":
+            category = str(av)
+            base = category.replace("_NOT_", "_")
+            test = _CATEGORIES.get(base)
+            if test is None:
+                hit = True  # an unknown category: assume it overlaps everything
+            else:
+                hit = hit or (test(c) != ("_NOT_" in category))
+    return hit != negate
