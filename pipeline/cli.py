@@ -31,13 +31,14 @@ def extract_command(
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Write the catalog from the good files and list the bad ones."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only: no progress, warnings or summary."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also log each note's timing and the files written."),
+    ner: Optional[Path] = typer.Option(None, "--ner", help="Also tag model names with a trained NER model folder (`make train`; off by default)."),
 ) -> None:
     """Extract the catalog from raw notes into OUT."""
     from .progress import Reporter
 
     if quiet and verbose:
         raise typer.BadParameter("--quiet and --verbose cannot be combined")
-    config = Config(inputs=list(inputs or [Path("raw")]), out=out, rules=rules, skip_bad=skip_bad)
+    config = Config(inputs=list(inputs or [Path("raw")]), out=out, rules=rules, skip_bad=skip_bad, ner=ner)
     try:
         with Reporter(quiet=quiet, verbose=verbose) as reporter:
             summary = extract(config, progress=reporter)

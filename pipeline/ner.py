@@ -11,6 +11,7 @@ offsets; which entry a mention belongs to is decided later, in relations.py.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from .models import Mention, Segmented
 from .quantities import scale, size_token
@@ -33,7 +34,7 @@ CUE_LABELS = {"base_before": "CUE_BEFORE", "base_after": "CUE_AFTER", "not_base"
 class Recognizer:
     """A spaCy pipeline with a SpanRuler built from the rules; load once, reuse."""
 
-    def __init__(self, rules: RuleSet, segmenter: Segmenter | None = None):
+    def __init__(self, rules: RuleSet, segmenter: Segmenter | None = None, trained_ner: Path | None = None):
         import spacy
         from spacy.tokens import Doc
 
@@ -51,6 +52,8 @@ class Recognizer:
         ruler = nlp.add_pipe("span_ruler", config={"spans_key": "mentions", "phrase_matcher_attr": "LOWER", "validate": True})
         ruler.add_patterns(self._patterns())
         self.nlp = nlp
+        # the trained tagger (pipeline/train.py) is optional and loads only when asked for
+        self.trained = spacy.load(trained_ner) if trained_ner is not None else None
 
     def _patterns(self) -> list[dict]:
         rules = self.rules
@@ -102,8 +105,23 @@ class Recognizer:
                 value = span[0].text if len(span) > 1 else re.sub(r"\d+(?:\.\d+)?[bB]$", "", span.text)
             mentions.append(Mention(label=label, text=original[start:end], start=start, end=end, token_start=span.start,
                                     token_end=span.end, rule=span.id_ or label.lower(), value=value))
+        if self.trained is not None:
+            mentions += self._trained_mentions(doc, original, [(m.start, m.end) for m in mentions] + list(masked))
         mentions.sort(key=lambda m: (m.start, -m.end, m.label, m.rule))
         return segmented, mentions
+
+    def _trained_mentions(self, doc, original: str, taken: list[tuple[int, int]]) -> list[Mention]:
+        """Tag the same tokens with the trained model; keep names the rules and URLs leave free."""
+        from spacy.tokens import Doc
+
+        words = Doc(self.trained.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+        found = []
+        for ent in self.trained(words).ents:
+            start, end = ent.start_char, ent.end_char
+            if not any(a < end and start < b for a, b in taken):
+                found.append(Mention(label="NER_MODEL", text=original[start:end], start=start, end=end, token_start=ent.start,
+                                     token_end=ent.end, rule=f"ner:{ent.label_}", value=original[start:end]))
+        return found
 
 
 def _to_doc(vocab, text: str, segmented: Segmented):

@@ -24,6 +24,8 @@ class Config:
     out: Path
     rules: Path = DEFAULT_RULES
     skip_bad: bool = False
+    ner: Path | None = None
+    """A trained NER model folder (`make train`); None runs the rules only."""
 
 
 @dataclass
@@ -92,7 +94,8 @@ def extract(config: Config, progress: Progress | None = None) -> Summary:
     summary.files = len(notes)
     if summary.errors and not config.skip_bad:
         return summary
-    catalog, counts = build_catalog(notes, rules, progress=progress)
+    recognizer = Recognizer(rules, trained_ner=config.ner) if config.ner is not None else None
+    catalog, counts = build_catalog(notes, rules, recognizer, progress=progress)
     summary.entries = sum(counts.values())
     summary.projects = len(catalog.projects)
     files = render(catalog, notes, counts, rules.digest, skipped if config.skip_bad else None)
