@@ -296,7 +296,9 @@ def _column_roles(header: tuple[str, ...], rules: RuleSet) -> list[str]:
         folded = fold(cell)
         role = rules.column_roles.get(folded)
         if role is None:
-            role = next((r for h, r in rules.column_roles.items() if len(h) > 3 and h in folded), "other")
+            # the longest header word the cell contains decides (`Base Model Name` is a base column)
+            contained = [(len(h), h, r) for h, r in rules.column_roles.items() if h in folded and (len(h) > 3 or not h.isascii())]
+            role = max(contained)[2] if contained else "other"
         roles.append(role)
     return roles
 
