@@ -7,13 +7,18 @@ either the old complete outputs or the new ones, never a mix.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import ctypes
+import errno
 import io
 import json
 import os
+import secrets
 import shutil
-import tempfile
+import sys
 from pathlib import Path
+from typing import Iterator
 
 from .datapackage import render_datapackage
 from .models import SCHEMA_VERSION, Catalog, Note, Project
@@ -121,34 +126,135 @@ def render(catalog: Catalog, notes: list[Note], entry_counts: dict[str, int], ru
     return {name: text.encode("utf-8") for name, text in files.items()}
 
 
+class OutputError(OSError):
+    """The output folder cannot be written (it is a file, or the disk refused); nothing was changed."""
+
+
 def write_outputs(out: Path, files: dict[str, bytes]) -> None:
-    """Write all files to a new folder beside `out`, then swap it into place."""
+    """Write all files to a new folder beside `out`, then swap it into place.
+
+    Runs that write the same folder take turns (an exclusive lock on its
+    parent folder), so two at once cannot interleave. Each file is fsynced
+    before the swap. On Linux the swap is one renameat2(RENAME_EXCHANGE): at
+    every instant `out` is either the old complete folder or the new one, even
+    under kill -9. Elsewhere it is two renames; a run killed between them
+    leaves the old folder beside `out` and the next run puts it back first.
+    Raise OutputError (old outputs untouched) if the folder cannot be written.
+    """
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    parent = out.parent
     try:
-        for name in sorted(files):
-            path = staging / name
-            with open(path, "wb") as handle:
-                handle.write(files[name])
-                handle.flush()
-                os.fsync(handle.fileno())
-        _swap(staging, out)
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(err.errno, f"cannot create {parent}: {err.strerror or err}") from None
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder")
+    with output_lock(out):
+        _recover(out)
+        staging = parent / f"{_STAGING_PREFIX.format(name=out.name)}{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            os.mkdir(staging)  # not mkdtemp: its 0700 mode would end up on the output folder
+            for name in sorted(files):
+                with open(staging / name, "wb") as handle:
+                    handle.write(files[name])
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            _fsync_dir(staging)
+            _swap(staging, out)
+            _fsync_dir(parent)
+        finally:
+            # after an exchange `staging` holds the previous outputs
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+_STAGING_PREFIX = ".{name}.new-"
+_OLD_PREFIX = ".{name}.old-"
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock for writing `out`: a flock on its parent folder.
+
+    Locking the folder rather than a lock file leaves nothing behind, and the
+    kernel drops the lock when the process dies, so a killed run never leaves
+    a stale lock. Without fcntl (Windows) runs are not serialized.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    fd = os.open(out.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _recover(out: Path) -> None:
+    """Clean up after runs that were killed (called under the lock, so none is still writing).
+
+    A staging folder is deleted. An old folder from an interrupted two-rename
+    swap goes back into place if `out` is missing, else it is deleted.
+    """
+    for path in sorted(out.parent.glob(f"{_OLD_PREFIX.format(name=out.name)}*")):
+        if not out.exists() and path.is_dir():
+            os.replace(path, out)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+    for path in sorted(out.parent.glob(f"{_STAGING_PREFIX.format(name=out.name)}*")):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _swap(staging: Path, out: Path) -> None:
+    """Put `staging` in place of `out`; afterwards `staging` holds the old outputs, if any."""
     if not out.exists():
         os.replace(staging, out)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    os.rmdir(old)
+    if _exchange(staging, out):
+        return
+    old = out.parent / f"{_OLD_PREFIX.format(name=out.name)}{os.getpid()}-{secrets.token_hex(4)}"
     os.replace(out, old)
     try:
         os.replace(staging, out)
     except OSError:
         os.replace(old, out)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    os.replace(old, staging)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically with Linux renameat2(RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # glibc before 2.28, musl
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False  # the kernel or the filesystem cannot exchange
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a folder's entries durable (a crash of the machine, not only of the run)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - folders cannot be opened on Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some filesystems refuse fsync on folders
+        pass
+    finally:
+        os.close(fd)
