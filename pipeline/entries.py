@@ -188,7 +188,8 @@ def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
                 continue
             if _many_repositories(top_links) and not titled:
                 continue
-        elif not _name_only_heading(text, ctx.rules):
+        elif not _name_only_heading(text, ctx.rules) or any(b.kind == "bullet" and b.inline.links for b in body):
+            # a bare word over a list of links (`## English`) is a section, not an entry
             continue
         keep_title = titled and bool(top_links)
         body_repos = [compact(urlkit.repo_name(urlkit.canonical(l.url) or "") or "") for l in top_links]
@@ -569,9 +570,9 @@ def _visit(ctx: Context, block: Block, parent: Draft | None, family: tuple[str, 
             _visit(ctx, child, draft, family, section_kind, drafts, owned)
         return
     if block.inline.links and parent is None and not children:
-        link = block.inline.links[0]
-        if link.text.strip() and compact(link.text) not in {compact(w) for w in rules.words.get("generic_link_text", set())}:
-            drafts.append(_link_draft(ctx, block, link, family))
+        draft = _linked_bullet_draft(ctx, block, family)
+        if draft is not None:
+            drafts.append(draft)
         return
     if parent is not None:
         parent.texts.append(Text(block.inline, block))
@@ -607,6 +608,38 @@ def _name_of_url(url: str) -> str:
 def _set_group(draft: Draft, family: tuple[str, Block] | None) -> None:
     if family is not None:
         draft.group_family, draft.group_block = family
+
+
+LEAD_LABEL = re.compile(r"^\W{0,3}(?P<label>[^：:—–\n]{1,40}?)\s*(?:[：:—–]|\s-\s)\s*\S")
+"""A name and a separator before a description (`**ChatGLM-6B**：清华大学开源的...`, `StarCoder: a 15.5B ...`)."""
+
+
+def _is_generic(text: str, rules: RuleSet) -> bool:
+    """Link text that names no project (`GitHub`, `项目地址`, `[[code]]`, `7B`)."""
+    folded = fold(text)
+    words = rules.words.get("generic_link_text", set()) | rules.words.get("link_label", set())
+    if not compact(text) or folded in words or re.fullmatch(r"[\d.,\s]+[bBmM]?", text.strip()):
+        return True
+    return len(folded) <= 8 and any(word in folded for word in words if not word.isascii())
+
+
+def _linked_bullet_draft(ctx: Context, block: Block, family: tuple[str, Block] | None) -> Draft | None:
+    """A bullet with links and no children: named by its leading link, else by its leading label."""
+    text = block.inline.text
+    named = [l for l in block.inline.links if not l.bare and not _is_generic(l.text, ctx.rules)]
+    if named and not re.search(r"\w", text[:named[0].start]):
+        return _link_draft(ctx, block, named[0], family)
+    lead = LEAD_LABEL.match(text)
+    label = lead.group("label").strip() if lead else ""
+    if label and not naming.is_title(label, ctx.rules) and len(label.split()) <= 4:
+        draft = _bullet_draft(ctx, block, label, family)
+        for link in block.inline.links:
+            if link.bare or _is_generic(link.text, ctx.rules) or _link_names(link, [draft]):
+                draft.add_url(block, block.inline, link)
+        return draft if draft.name else None
+    if named:
+        return _link_draft(ctx, block, named[0], family)
+    return None
 
 
 def _link_draft(ctx: Context, block: Block, link: Link, family: tuple[str, Block] | None) -> Draft:

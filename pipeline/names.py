@@ -127,9 +127,10 @@ def split_names(text: str, rules: RuleSet, *, keep_title: bool = False, split: b
         head, subtitle = parts[0].strip(), parts[1].strip()
         if subtitle and is_expansion(head, subtitle):
             aliases.append(subtitle)
+    generic = rules.words.get("generic_link_text", set())
     for match in BRACKETED.finditer(head):
         inner = match.group(1).strip()
-        if inner and len(inner) <= 30 and not (has_han(inner) and is_descriptive(inner, rules)):
+        if inner and len(inner) <= 30 and fold(inner) not in generic and not (has_han(inner) and is_descriptive(inner, rules)):
             aliases.append(inner)
     bare = BRACKETED.sub(" ", head).strip()
     bare = " ".join(bare.split())

@@ -133,3 +133,18 @@ def test_list_shapes_fixture(rules, recognizer):
     assert found["Vicuna"].base_models == ("LLaMA",) and urls_of(found["Vicuna"]) == ["https://github.com/lm-sys/FastChat"]
     assert found["Mixtral 8x7B"].parameters == (), "an expert layout is not a parameter count"
     assert found["Mixtral 8x7B"].base_models == (), "a model's own family is not its base"
+
+
+def test_labelled_and_linked_bullets(rules, recognizer):
+    """`1. **Name**：description [GitHub](...)`, `- [Name](...) - description`, `- **Name** ([model](...)): ...`,
+    `- Name: description URL`, and a bare word heading over such a list is a section."""
+    from conftest import FIXTURES
+
+    text = (FIXTURES / "shapes" / "labelled_bullets.md").read_text(encoding="utf-8")
+    found = entries_of(text, rules, recognizer, name="labelled_bullets.md")
+    assert set(found) == {"ChatGLM-6B", "Baichuan-7B", "Vicuna", "Falcon-40B", "StarCoder"}
+    assert urls_of(found["ChatGLM-6B"]) == ["https://github.com/THUDM/ChatGLM-6B"]
+    assert found["ChatGLM-6B"].organizations == ("Tsinghua University",)
+    assert urls_of(found["Falcon-40B"]) == ["https://huggingface.co/tiiuae/falcon-40b"] and found["Falcon-40B"].aliases == ()
+    assert found["StarCoder"].parameters == (15500000000,)
+    assert found["Vicuna"].base_models == ("LLaMA",) and found["Vicuna"].parameters == (7000000000, 13000000000)
