@@ -12,7 +12,7 @@ import html
 import re
 
 from . import urls
-from .models import Block, Inline, Link, Note
+from .models import Block, Inline, Issue, Link, Note
 
 HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*?)[ \t]*#*[ \t]*$")
 """An ATX heading; the level is the number of `#`."""
@@ -20,17 +20,19 @@ HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*?)[ \t]*#*[ \t]*$")
 BULLET = re.compile(r"^([ \t]*)(?:(?:[-*+•]|\d{1,3}[.)、])[ \t]+|[（(]\d{1,3}[)）][ \t]*)(\S.*)$")
 """A bullet or numbered list item: indentation, marker, content."""
 
-TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-"""The `| --- | :--- |` line under a GFM table header."""
+TABLE_SEPARATOR = re.compile(r"^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$")
+"""The `| --- | :--- |` line under a GFM table header. (Each `\\s*` is next to a
+required `|` or `-`: two optional runs of spaces side by side made a line of
+spaces take quadratic time.)"""
 
 FENCE = re.compile(r"^\s*(```|~~~)")
 """A fenced code block delimiter; code is not prose and is skipped."""
 
 MARKUP = re.compile(
-    r"(?P<image>!\[[^\]\n]*\]\([^)\n]*\))"
+    r"(?P<image>!\[[^\]\n]{0,1000}\]\([^)\n]{0,4000}\))"
     r"|(?P<link>\[(?P<ltext>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*<?(?P<lurl>[^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\))"
     r"|(?P<reflink>\[(?P<rtext>[^\[\]\n]{1,200})\]\[(?P<rlabel>[^\[\]\n]{0,100})\])"
-    r"|(?P<anchor><a\s[^>]*?href\s*=\s*[\"'](?P<aurl>[^\"']*)[\"'][^>]*>(?P<atext>.*?)</a\s*>)"
+    r"|(?P<anchor><a\s[^>]{0,1000}?href\s*=\s*[\"'](?P<aurl>[^\"']{0,4000})[\"'][^>]{0,1000}>(?P<atext>.{0,2000}?)</a\s*>)"
     r"|(?P<br><br\s*/?>)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)"
     r"|(?P<entity>&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,30});)"
@@ -38,7 +40,10 @@ MARKUP = re.compile(
     r"|(?P<invisible>[\u200b\u200c\u200d\u2060\ufeff\ufe0f])",
     re.IGNORECASE,
 )
-"""Inline markdown/HTML that is decoration: images, links, tags, entities, emphasis."""
+"""Inline markdown/HTML that is decoration: images, links, tags, entities, emphasis.
+
+Parts that scan ahead for a closing `]`, `)`, `>` or `</a>` are bounded, so a
+line of unclosed `![` or `<a ` costs linear time, not quadratic."""
 
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]\n]{1,100})\]:[ \t]*<?([^\s<>]+)>?(?:[ \t]+[\"'(].*)?[ \t]*$")
 """A reference-style link definition (`[1]: https://github.com/x/y "title"`)."""
@@ -48,6 +53,15 @@ BLOCKQUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
 
 CELL_SPLIT = re.compile(r"(?<!\\)\|")
 """A cell boundary in a table row (escaped pipes are content)."""
+
+MAX_LINE_CHARS = 100_000
+"""A longer line is read as a blank line and reported (see `limit_warnings`): it is a
+pasted blob (base64, minified HTML), not a note, and spaCy refuses texts over a
+million characters. The longest line in the seed notes has under 2,000."""
+
+MAX_BULLET_DEPTH = 32
+"""Bullets nested deeper than this are read as siblings of the deepest bullet kept.
+Later stages walk bullet trees recursively; no real list nests past a handful."""
 
 
 class _Builder:
@@ -71,6 +85,20 @@ class _Builder:
     def put(self, text: str) -> None:
         self.parts.append(text)
         self.length += len(text)
+
+    def text_from(self, start: int) -> str:
+        """Return the cleaned text from `start` on, joining only the parts it spans.
+
+        (Joining every part for each link made a line of many links quadratic.)
+        """
+        pieces: list[str] = []
+        length = self.length
+        for part in reversed(self.parts):
+            if length <= start:
+                break
+            pieces.append(part)
+            length -= len(part)
+        return "".join(reversed(pieces))[start - length:]
 
     def build(self) -> Inline:
         return Inline(text="".join(self.parts), links=tuple(self.links), runs=tuple(self.runs), raw_offset=self.raw_offset)
@@ -96,7 +124,7 @@ def _clean_into(builder: _Builder, raw: str, base: int) -> None:
             text = match.group("ltext")
             _clean_plain_only(builder, text, base + match.start("ltext"))
             url = match.group("lurl")
-            text_shown = "".join(builder.parts)[start:]
+            text_shown = builder.text_from(start)
             if url and text_shown.strip():
                 # a link around nothing but an image is a badge: decoration, not a link of the entry
                 builder.links.append(Link(text=text_shown, url=url, start=start, end=builder.length, bare=False))
@@ -105,12 +133,12 @@ def _clean_into(builder: _Builder, raw: str, base: int) -> None:
             _clean_plain_only(builder, match.group("rtext"), base + match.start("rtext"))
             label = (match.group("rlabel") or match.group("rtext")).strip().casefold()
             url = builder.references.get(label)
-            if url and "".join(builder.parts)[start:].strip():
-                builder.links.append(Link(text="".join(builder.parts)[start:], url=url, start=start, end=builder.length, bare=False))
+            if url and builder.text_from(start).strip():
+                builder.links.append(Link(text=builder.text_from(start), url=url, start=start, end=builder.length, bare=False))
         elif match.group("anchor") is not None:
             start = builder.length
             _clean_plain_only(builder, re.sub(r"<[^>]*>", "", match.group("atext")), base + match.start("atext"))
-            builder.links.append(Link(text="".join(builder.parts)[start:], url=html.unescape(match.group("aurl")), start=start, end=builder.length, bare=False))
+            builder.links.append(Link(text=builder.text_from(start), url=html.unescape(match.group("aurl")), start=start, end=builder.length, bare=False))
         elif kind == "br":
             builder.put("\n")
         elif kind == "entity":
@@ -196,10 +224,37 @@ def _references(lines: tuple[str, ...] | list[str]) -> tuple[dict[str, str], set
     return found, where
 
 
+def limit_warnings(note: Note) -> list[Issue]:
+    """Report what parse() leaves unread in a note: over-long lines and the rest of a note after an unclosed fence."""
+    warnings = [Issue(file=note.name, line=number, message=f"line of {len(line)} characters is over the "
+                      f"{MAX_LINE_CHARS}-character limit; read as a blank line")
+                for number, line in enumerate(note.lines, 1) if len(line) > MAX_LINE_CHARS]
+    opened = None
+    for number, line in enumerate(_bounded(note.lines), 1):
+        if opened is None:
+            quoted = BLOCKQUOTE.match(line)
+            line = line[quoted.end():] if quoted else line
+        if FENCE.match(line):
+            opened = number if opened is None else None
+    if opened is not None:
+        rest = len(note.lines) - opened - (1 if note.lines[-1] == "" else 0)
+        if rest > 0:
+            warnings.append(Issue(file=note.name, line=opened, message=f"code fence is never closed; "
+                                  f"the {rest} line(s) after it are read as code"))
+    return warnings
+
+
+def _bounded(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """Blank the lines over MAX_LINE_CHARS (line numbers stay as they are)."""
+    if all(len(line) <= MAX_LINE_CHARS for line in lines):
+        return lines
+    return tuple("" if len(line) > MAX_LINE_CHARS else line for line in lines)
+
+
 def parse(note: Note) -> list[Block]:
     """Split a note into blocks in reading order."""
     blocks: list[Block] = []
-    lines = note.lines
+    lines = _bounded(note.lines)
     heading_stack: list[tuple[int, int]] = []  # (level, block index)
     bullet_stack: list[tuple[int, int]] = []  # (indent, block index)
     table_count = 0
@@ -261,6 +316,7 @@ def parse(note: Note) -> list[Block]:
             indent = len(bullet.group(1).expandtabs(4))
             while bullet_stack and bullet_stack[-1][0] >= indent:
                 bullet_stack.pop()
+            del bullet_stack[MAX_BULLET_DEPTH - 1:]
             parent = bullet_stack[-1][1] if bullet_stack else None
             inline = _whole_domain(clean_inline(bullet.group(2), bullet.start(2), references))
             blocks.append(Block(index=len(blocks), kind="bullet", line=line_no, level=indent, depth=len(bullet_stack),
