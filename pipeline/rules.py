@@ -393,8 +393,15 @@ class _Checker:
     def __init__(self, universe: list[str], ignore_case: bool):
         self.universe = universe
         self.ignore_case = ignore_case
+        self.cache: dict[tuple[str, str], frozenset[str]] = {}
 
     def chars(self, op: str, av) -> frozenset[str]:
+        key = (op, repr(av))
+        if key not in self.cache:
+            self.cache[key] = self._chars(op, av)
+        return self.cache[key]
+
+    def _chars(self, op: str, av) -> frozenset[str]:
         def test(c: str) -> bool:
             if op == "ANY":
                 return c != "\n"
