@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 
+from .emit import OutputError
 from .rules import RulesError
 from .run import DEFAULT_RULES, Config, extract
 
@@ -46,6 +47,9 @@ def extract_command(
         for issue in err.issues:
             typer.echo(f"error: {issue}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+    except OutputError as err:
+        typer.echo(f"error: {err}; the previous outputs are untouched", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
     for issue in [] if quiet else summary.warnings:
         typer.echo(f"warning: {issue}", err=True)
     for issue in summary.errors:
@@ -56,7 +60,8 @@ def extract_command(
     reporter.written(out)
     if not quiet:
         typer.echo(f"files={summary.files} entries={summary.entries} projects={summary.projects} "
-                   f"warnings={len(summary.warnings)} errors={len(summary.errors)} -> {out}")
+                   f"warnings={len(summary.warnings)} errors={len(summary.errors)}"
+                   + (f" skipped={len(summary.errors)}" if skip_bad else "") + f" -> {out}")
     if summary.errors:
         raise typer.Exit(EXIT_INPUT)
 

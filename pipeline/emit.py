@@ -149,6 +149,16 @@ def write_outputs(out: Path, files: dict[str, bytes]) -> None:
         raise OutputError(err.errno, f"cannot create {parent}: {err.strerror or err}") from None
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
+    try:
+        _write_locked(out, files)
+    except OutputError:
+        raise
+    except OSError as err:
+        raise OutputError(err.errno, f"cannot write {out}: {err.strerror or err}") from err
+
+
+def _write_locked(out: Path, files: dict[str, bytes]) -> None:
+    parent = out.parent
     with output_lock(out):
         _recover(out)
         staging = parent / f"{_STAGING_PREFIX.format(name=out.name)}{os.getpid()}-{secrets.token_hex(4)}"

@@ -10,7 +10,7 @@ from .emit import render, write_outputs
 from .entries import MentionIndex, build_entries
 from .models import Block, Catalog, Entry, Issue, Note
 from .ner import Recognizer
-from .parse import parse
+from .parse import limit_warnings, parse
 from .read import InputError, discover, read_note
 from .rules import RuleSet, load_rules
 
@@ -83,14 +83,18 @@ def extract(config: Config, progress: Progress | None = None) -> Summary:
     rules = load_rules(config.rules)
     paths, warnings = discover(config.inputs)
     summary.warnings += warnings
+    if not paths:  # fail closed: an empty catalog must not replace the outputs because of a wrong path
+        summary.errors.append(Issue(file=" ".join(p.as_posix() for p in config.inputs), line=0, message="no notes found"))
+        return summary
     notes: list[Note] = []
     skipped: list[dict] = []
     for path, name in paths:
         try:
             notes.append(read_note(path, name))
+            summary.warnings += limit_warnings(notes[-1])
         except InputError as err:
             summary.errors.append(err.issue)
-            skipped.append({"name": name, "reason": err.issue.message})
+            skipped.append({"name": err.issue.file, "line": err.issue.line, "reason": err.issue.message})
     summary.files = len(notes)
     if summary.errors and not config.skip_bad:
         return summary
