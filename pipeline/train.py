@@ -332,6 +332,7 @@ def save(nlp, out: Path) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=".ner-", dir=out.parent))
     try:
         nlp.to_disk(tmp)
+        tmp.chmod(0o755)  # mkdtemp makes it private; the model is an ordinary project folder
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)
