@@ -37,13 +37,16 @@ MARKUP = re.compile(
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)"
     r"|(?P<entity>&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,30});)"
     r"|(?P<emphasis>\*\*|__|`)"
-    r"|(?P<invisible>[\u200b\u200c\u200d\u2060\ufeff\ufe0f])",
+    r"|(?P<invisible>[\u200b\u200c\u200d\u2060\ufeff\ufe0f\x00-\x08\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069])",
     re.IGNORECASE,
 )
 """Inline markdown/HTML that is decoration: images, links, tags, entities, emphasis.
 
 Parts that scan ahead for a closing `]`, `)`, `>` or `</a>` are bounded, so a
-line of unclosed `![` or `<a ` costs linear time, not quadratic."""
+line of unclosed `![` or `<a ` costs linear time, not quadratic. Invisible
+characters include control characters (pasted terminal colours, bells) and the
+bidirectional controls that can make a name display as another ("Trojan
+source"): they never reach a name, while quotes keep the raw line."""
 
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]\n]{1,100})\]:[ \t]*<?([^\s<>]+)>?(?:[ \t]+[\"'(].*)?[ \t]*$")
 """A reference-style link definition (`[1]: https://github.com/x/y "title"`)."""
