@@ -14,10 +14,13 @@ import re
 from . import urls
 from .models import Block, Inline, Issue, Link, Note
 
-HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*?)[ \t]*#*[ \t]*$")
+LEADING_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f]"
+"""Zero-width characters that web copies put at the start of a line, before a `#` or `-`."""
+
+HEADING = re.compile(r"^" + LEADING_INVISIBLE + r"* {0,3}(#{1,6})(?:[ \t]+|$)(.*?)[ \t]*#*[ \t]*$")
 """An ATX heading; the level is the number of `#`."""
 
-BULLET = re.compile(r"^([ \t]*)(?:(?:[-*+•]|\d{1,3}[.)、])[ \t]+|[（(]\d{1,3}[)）][ \t]*)(\S.*)$")
+BULLET = re.compile(r"^((?:[ \t]|" + LEADING_INVISIBLE + r")*)(?:(?:[-*+•]|\d{1,3}[.)、])[ \t]+|[（(]\d{1,3}[)）][ \t]*)(\S.*)$")
 """A bullet or numbered list item: indentation, marker, content."""
 
 TABLE_SEPARATOR = re.compile(r"^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$")
@@ -33,6 +36,7 @@ MARKUP = re.compile(
     r"|(?P<link>\[(?P<ltext>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*<?(?P<lurl>[^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\))"
     r"|(?P<reflink>\[(?P<rtext>[^\[\]\n]{1,200})\]\[(?P<rlabel>[^\[\]\n]{0,100})\])"
     r"|(?P<anchor><a\s[^>]{0,1000}?href\s*=\s*[\"'](?P<aurl>[^\"']{0,4000})[\"'][^>]{0,1000}>(?P<atext>.{0,2000}?)</a\s*>)"
+    r"|(?P<script><(?P<sname>script|style)\b[^>]{0,1000}>.{0,10000}?</(?P=sname)\s*>)"
     r"|(?P<br><br\s*/?>)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)"
     r"|(?P<entity>&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,30});)"
@@ -41,6 +45,8 @@ MARKUP = re.compile(
     re.IGNORECASE,
 )
 """Inline markdown/HTML that is decoration: images, links, tags, entities, emphasis.
+
+A `<script>` or `<style>` element goes whole, its code with it: code is not a name.
 
 Parts that scan ahead for a closing `]`, `)`, `>` or `</a>` are bounded, so a
 line of unclosed `![` or `<a ` costs linear time, not quadratic. Invisible
@@ -154,7 +160,7 @@ def _clean_plain_only(builder: _Builder, text: str, raw_start: int) -> None:
     """Copy link text, dropping emphasis and entities but not nested links."""
     position = 0
     for match in MARKUP.finditer(text):
-        if match.lastgroup in ("emphasis", "invisible", "tag", "br", "entity", "image"):
+        if match.lastgroup in ("emphasis", "invisible", "tag", "br", "entity", "image", "script"):
             builder.copy(text[position:match.start()], raw_start + position)
             if match.lastgroup == "entity":
                 builder.put(html.unescape(match.group()))
@@ -316,7 +322,7 @@ def parse(note: Note) -> list[Block]:
             continue
         bullet = BULLET.match(raw)
         if bullet:
-            indent = len(bullet.group(1).expandtabs(4))
+            indent = len(re.sub(LEADING_INVISIBLE, "", bullet.group(1)).expandtabs(4))
             while bullet_stack and bullet_stack[-1][0] >= indent:
                 bullet_stack.pop()
             del bullet_stack[MAX_BULLET_DEPTH - 1:]
