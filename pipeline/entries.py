@@ -234,6 +234,11 @@ def _fill_from_body(ctx: Context, group: list[Draft], heading: Block, body: list
     keys = [{compact(d.name), *(compact(a) for a in d.aliases)} - {""} for d in group]
     current: list[Draft] = group
     group[0].texts.append(Text(heading.inline, heading, role="name"))
+    for link in heading.inline.links:
+        # `### [ChatGLM-6B](https://github.com/THUDM/ChatGLM-6B)`: the heading links the entry itself
+        if urlkit.canonical(link.url):
+            for draft in [d for d in group if _link_names(link, [d]) or _url_names(urlkit.canonical(link.url) or "", [d])] or group:
+                draft.add_url(heading, heading.inline, link)
     for block in body:
         owned.add(block.index)
         mentioned = [d for d, k in zip(group, keys) if any(key and key in compact(block.inline.text[:60]) for key in k)]

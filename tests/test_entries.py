@@ -148,3 +148,13 @@ def test_labelled_and_linked_bullets(rules, recognizer):
     assert urls_of(found["Falcon-40B"]) == ["https://huggingface.co/tiiuae/falcon-40b"] and found["Falcon-40B"].aliases == ()
     assert found["StarCoder"].parameters == (15500000000,)
     assert found["Vicuna"].base_models == ("LLaMA",) and found["Vicuna"].parameters == (7000000000, 13000000000)
+
+
+def test_headings_that_are_links(rules, recognizer):
+    from conftest import FIXTURES
+
+    text = (FIXTURES / "shapes" / "linked_headings.md").read_text(encoding="utf-8")
+    found = entries_of(text, rules, recognizer, name="linked_headings.md")
+    assert set(found) == {"ChatGLM-6B", "Qwen-7B"}
+    assert urls_of(found["ChatGLM-6B"]) == ["https://github.com/THUDM/ChatGLM-6B"]
+    assert urls_of(found["Qwen-7B"]) == ["https://github.com/QwenLM/Qwen"]
