@@ -32,11 +32,11 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 """A fenced code block delimiter; code is not prose and is skipped."""
 
 MARKUP = re.compile(
-    r"(?P<image>!\[[^\]\n]{0,1000}\]\([^)\n]{0,4000}\))"
+    r"(?P<image>!\[[^\]\n]{0,1000}\]\([^)\n]{0,2000}\))"
     r"|(?P<link>\[(?P<ltext>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*<?(?P<lurl>[^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\))"
     r"|(?P<reflink>\[(?P<rtext>[^\[\]\n]{1,200})\]\[(?P<rlabel>[^\[\]\n]{0,100})\])"
-    r"|(?P<anchor><a\s[^>]{0,1000}?href\s*=\s*[\"'](?P<aurl>[^\"']{0,4000})[\"'][^>]{0,1000}>(?P<atext>.{0,2000}?)</a\s*>)"
-    r"|(?P<script><(?P<sname>script|style)\b[^>]{0,1000}>.{0,10000}?</(?P=sname)\s*>)"
+    r"|(?P<anchor><a\s[^>]{0,500}?href\s*=\s*[\"'](?P<aurl>[^\"']{0,4000})[\"'][^>]{0,1000}>(?P<atext>.{0,2000}?)</a\s*>)"
+    r"|(?P<script><(?P<sname>script|style)\b[^>]{0,1000}>.{0,2000}?</(?P=sname)\s*>)"
     r"|(?P<br><br\s*/?>)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)"
     r"|(?P<entity>&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,30});)"
