@@ -56,3 +56,142 @@ def test_missing_rules_file_is_reported(tmp_path):
 
 def test_every_rules_file_is_known():
     assert sorted(p.name for p in DEFAULT_RULES.glob("*.jsonl")) == sorted(RULE_FILES)
+
+
+# --- validation before any work, and regexes that run in bounded time ----------------------------
+
+import json
+import re
+import time
+
+from pipeline.rules import MAX_REGEX_LENGTH, regex_problem
+
+
+def _rules_copy(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES, folder)
+    return folder
+
+
+def _append(folder, file_name: str, *lines: str) -> int:
+    """Append lines to a rules file; return the number of the first one."""
+    path = folder / file_name
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "".join(line + "\n" for line in lines), encoding="utf-8")
+    return len(text.split("\n"))
+
+
+@pytest.mark.parametrize("regex, why", [
+    (r"^(?P<int>(\d+)+)(?P<unit>b)$", "a repeated group of varying length"),
+    (r"^(?P<int>(\d|\d)*)(?P<unit>b)$", "more than one way"),
+    (r"^(?P<int>\d+\d+)(?P<unit>b)$", "two unbounded repeats"),
+    (r"(?P<int>\d+)(?P<unit>b)", "unanchored"),
+    (r"^(?P<int>(\w+\s?)+)(?P<unit>b)$", "a repeated group of varying length"),
+    (r"^(?P<int>(\d))(?P<unit>\1)$", "backreferences"),
+    (r"^(?P<int>\d)(?P<unit>b)" + "x" * MAX_REGEX_LENGTH, "characters long"),
+])
+def test_regex_that_can_backtrack_without_bound_fails_at_load_with_file_and_line(tmp_path, regex, why):
+    folder = _rules_copy(tmp_path)
+    line = _append(folder, "quantities.jsonl", json.dumps({"id": "evil", "kind": "size_token", "regex": regex}))
+    with pytest.raises(RulesError) as err:
+        load_rules(folder)
+    [issue] = err.value.issues
+    assert (issue.file, issue.line) == ("rules/quantities.jsonl", line) and why in issue.message
+
+
+@pytest.mark.parametrize("regex", [
+    r"^(?P<int>\d{1,4})(?:\.(?P<frac>\d{1,3}))?(?P<unit>[bB])$", r"(?:released|made) by (?P<value>[A-Z][\w.-]*(?: [A-Z][\w.-]*){0,3})",
+    r"^(?P<int>\d+)(?P<unit>b)$", r"x(?:ab)+(?P<value>y)", r"(?i)\b(?P<value>bilingual)\b",
+])
+def test_safe_regexes_are_accepted(regex):
+    assert regex_problem(regex) is None
+
+
+def _rule_regexes() -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(DEFAULT_RULES.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            if line.strip() and not line.lstrip().startswith("#"):
+                rule = json.loads(line)
+                if "regex" in rule:
+                    found.append((rule["id"], rule["regex"]))
+    return found
+
+
+def _adversarial(pattern: str, size: int = 20_000) -> list[str]:
+    """Texts that make backtracking regexes slow: long runs of each character the pattern names, and of its literals."""
+    named = set(re.findall(r"[\w\u4e00-\u9fff]", pattern)) | set(" .-_,:;()[]/\\\t'\"1aA中")
+    literals = "".join(re.findall(r"[^\\\[\](){}?*+|^$.]", pattern))
+    texts = [ch * size + "!" for ch in sorted(named)]
+    texts += [(literals or "x") * (size // max(1, len(literals))) + "\u0000", ("1a " * size)[:size], ("a1." * size)[:size]]
+    return texts
+
+
+@pytest.mark.parametrize("rule_id, regex", _rule_regexes(), ids=[rule_id for rule_id, _ in _rule_regexes()])
+def test_every_rule_regex_runs_in_bounded_time_on_adversarial_text(rule_id, regex):
+    """As used: search and finditer over long lines (phrases), match over long tokens (sizes)."""
+    compiled = re.compile(regex)
+    started = time.monotonic()
+    for text in _adversarial(regex):
+        compiled.search(text)
+        compiled.match(text)
+        for _ in compiled.finditer(text):
+            pass
+    assert time.monotonic() - started < 2, f"{rule_id} is slow on adversarial text"
+
+
+@pytest.mark.parametrize("line, message", [
+    ('{"id": "x", "id": "y", "phrase": "基于", "role": "base_before", "window": 3}', "field 'id' given twice"),
+    ('["id", "x"]', "a rule must be a JSON object"),
+    ('{"id": "x", "phrase": "基于", "role": "base_before", "window": NaN}', "window"),
+    ('{"id": "Bad Id", "phrase": "基于", "role": "base_before", "window": 3}', "id"),
+    ('{"id": "x", "phrase": "", "role": "base_before", "window": 3}', "phrase"),
+    ('{"id": "x", "phrase": "基于", "role": "base_before", "window": 3}}', "malformed JSON"),
+    ("[" * 100_000, "malformed JSON"),
+])
+def test_more_bad_lines(tmp_path, line, message):
+    folder = _rules_copy(tmp_path)
+    number = _append(folder, "cues.jsonl", line)
+    with pytest.raises(RulesError) as err:
+        load_rules(folder)
+    [issue] = err.value.issues
+    assert (issue.file, issue.line) == ("rules/cues.jsonl", number) and message in issue.message, str(issue)
+
+
+def test_every_problem_in_every_file_is_reported_at_once(tmp_path):
+    folder = _rules_copy(tmp_path)
+    _append(folder, "cues.jsonl", "{", '{"id": "zh-jiyu", "phrase": "x", "role": "base_before", "window": 3}')
+    _append(folder, "families.jsonl", '{"id": "q", "name": "Q", "aliases": ["q"], "colour": "red"}')
+    (folder / "extra.yaml").write_text("x: 1\n")
+    with pytest.raises(RulesError) as err:
+        load_rules(folder)
+    assert sorted(i.file for i in err.value.issues) == ["rules/cues.jsonl", "rules/cues.jsonl", "rules/extra.yaml", "rules/families.jsonl"]
+
+
+def test_line_numbers_count_only_line_feeds(tmp_path):
+    """U+2028 inside a JSON string is one line to an editor, not two; CRLF files count like LF files."""
+    folder = _rules_copy(tmp_path)
+    path = folder / "cues.jsonl"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n") + '{"id": "sep", "phrase": "a\u2028b", "role": "base_before", "window": 3}\r\n{\r\n'.encode())
+    with pytest.raises(RulesError) as err:
+        load_rules(folder)
+    [issue] = err.value.issues
+    assert issue.line == path.read_bytes().count(b"\n") and "malformed JSON" in issue.message
+
+
+def test_rules_with_a_bom_load_and_bad_bytes_are_reported(tmp_path):
+    folder = _rules_copy(tmp_path)
+    path = folder / "kinds.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    load_rules(folder)
+    path.write_bytes(path.read_bytes() + b'{"id": "x\xff"}\n')
+    with pytest.raises(RulesError) as err:
+        load_rules(folder)
+    [issue] = err.value.issues
+    assert issue.file == "rules/kinds.jsonl" and issue.line == path.read_bytes().count(b"\n") and "not UTF-8" in issue.message
+
+
+def test_missing_rules_folder(tmp_path):
+    with pytest.raises(RulesError) as err:
+        load_rules(tmp_path / "nope")
+    assert [i.message for i in err.value.issues] == ["rules folder not found"]
