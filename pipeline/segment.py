@@ -26,6 +26,9 @@ EXTRA_PREFIXES = [r"[-–+/]"]
 EXTRA_SUFFIXES = [r"(?<=[0-9][A-Za-z])\.", r"(?<=[0-9])\."]
 """A sentence's full stop after a size (`and 6B.`) is not part of the size."""
 
+MEMO_SIZE = 1 << 17
+"""Runs remembered per tokenizer before the memo starts over (bounds memory on big corpora)."""
+
 LATIN_LETTER = re.compile(r"[A-Za-z]")
 HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -33,34 +36,66 @@ HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 class Segmenter:
     """Hold the tokenizers; both load lazily, on the first text that needs them."""
 
+    def __init__(self) -> None:
+        # the same run recurs across a note (`LLaMA`, `基于`, URLs); cutting it again only
+        # rebuilds the same tokens, so each tokenizer's cuts are remembered per run
+        self._han_cuts: dict[str, tuple[str, ...]] = {}
+        self._latin_cuts: dict[str, tuple[tuple[str, int], ...]] = {}
+
     @cached_property
     def jieba(self):
         import jieba
 
+        from .lazydict import LazyTokenizer
+
         jieba.setLogLevel(logging.WARNING)
         # a private Tokenizer instance, never jieba's global one: the rules can
-        # add words to it without touching other users of jieba in the process
-        return jieba.Tokenizer()
+        # add words to it without touching other users of jieba in the process.
+        # It cuts exactly like jieba.Tokenizer() but loads the dictionary lazily (lazydict.py).
+        return LazyTokenizer()
 
     @cached_property
     def latin(self):
         import spacy
         from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-        nlp = spacy.blank("en")
-        infixes = list(nlp.Defaults.infixes) + EXTRA_INFIXES
-        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-        prefixes = list(nlp.Defaults.prefixes) + EXTRA_PREFIXES
-        nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
-        suffixes = list(nlp.Defaults.suffixes) + EXTRA_SUFFIXES
-        nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-        return nlp.tokenizer
+        from spacy.lang.en import English
+        from spacy.tokenizer import Tokenizer
+        from spacy.vocab import create_vocab
+
+        # spaCy's English tokenizer with the extra split points, built in one go: setting
+        # each pattern on a built tokenizer reloads all its special cases (0.1 s a time)
+        defaults = English.Defaults
+        return Tokenizer(create_vocab("en", defaults), rules=defaults.tokenizer_exceptions,
+                         prefix_search=compile_prefix_regex(list(defaults.prefixes) + EXTRA_PREFIXES).search,
+                         suffix_search=compile_suffix_regex(list(defaults.suffixes) + EXTRA_SUFFIXES).search,
+                         infix_finditer=compile_infix_regex(list(defaults.infixes) + EXTRA_INFIXES).finditer,
+                         token_match=defaults.token_match, url_match=defaults.url_match)
 
     def add_words(self, words: list[str]) -> None:
         """Teach jieba multi-character terms from the rules (cue phrases, model names)."""
         for word in words:
             if HAN_CHAR.search(word):
                 self.jieba.add_word(word, freq=100000)
+        self._han_cuts.clear()
+
+    def cut_han(self, run: str) -> tuple[str, ...]:
+        """jieba's words for a run of Han characters (no HMM: unknown words stay split)."""
+        words = self._han_cuts.get(run)
+        if words is None:
+            if len(self._han_cuts) >= MEMO_SIZE:
+                self._han_cuts.clear()
+            words = self._han_cuts[run] = tuple(self.jieba.cut(run, HMM=False))
+        return words
+
+    def cut_latin(self, run: str) -> tuple[tuple[str, int], ...]:
+        """spaCy's tokens (text, offset) for a run without Han characters or spaces."""
+        tokens = self._latin_cuts.get(run)
+        if tokens is None:
+            if len(self._latin_cuts) >= MEMO_SIZE:
+                self._latin_cuts.clear()
+            tokens = self._latin_cuts[run] = tuple((t.text, t.idx) for t in self.latin(run) if t.text.strip())
+        return tokens
 
 
 def segment(text: str, *, segmenter: Segmenter) -> Segmented:
@@ -72,13 +107,12 @@ def segment(text: str, *, segmenter: Segmenter) -> Segmented:
             continue
         if match.lastgroup == "han":
             offset = start
-            for word in segmenter.jieba.cut(match.group(), HMM=False):
+            for word in segmenter.cut_han(match.group()):
                 tokens.append(Token(text=word, start=offset, end=offset + len(word)))
                 offset += len(word)
         else:
-            for token in segmenter.latin(match.group()):
-                if token.text.strip():
-                    tokens.append(Token(text=token.text, start=start + token.idx, end=start + token.idx + len(token.text)))
+            for text, idx in segmenter.cut_latin(match.group()):
+                tokens.append(Token(text=text, start=start + idx, end=start + idx + len(text)))
     return Segmented(language=language_of(text), tokens=tuple(tokens))
 
 

@@ -1,0 +1,133 @@
+"""A jieba Tokenizer that loads its dictionary one first character at a time.
+
+jieba's default dictionary becomes a prefix table of about 500,000 words, and
+loading it (`marshal.load` of jieba's own cache) costs 0.6 to 1.3 s, which was a
+third of a cold `make extract`. Every lookup jieba makes while cutting a
+sentence (`get_DAG`, `calc`) is for a fragment that starts at a character of
+that sentence, and every word's prefixes start with the word's first
+character. So the table is split once into shards by first character, and a
+sentence's shards are merged in just before it is cut: the lookups see exactly
+the entries the full table would give, with the same total, so the cuts are
+the same (tests/test_cache.py checks them against a plain `jieba.Tokenizer()`).
+A note touches a few hundred to a few thousand characters, a few percent of
+the shards' bytes.
+
+The shard index is built from jieba's own `dict.txt` with jieba's own parser on
+first use and kept in the user's cache folder, keyed by the dictionary's
+sha256, jieba's version and the Python version (marshal's format). When that
+folder cannot be written, the tokenizer loads the whole table the usual way.
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import jieba
+
+INDEX_FORMAT = 1
+
+
+def cache_home() -> Path:
+    """Where the shard index lives: $LLM_CATALOG_DICT_CACHE, else the user's cache folder."""
+    explicit = os.environ.get("LLM_CATALOG_DICT_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "llm-catalog-pipeline"
+
+
+class LazyTokenizer(jieba.Tokenizer):
+    """jieba.Tokenizer with the same cuts, whose prefix table fills in per first character."""
+
+    def __init__(self, dictionary=jieba.DEFAULT_DICT, index_dir: Path | None = None):
+        super().__init__(dictionary)
+        self.index_dir = index_dir
+        self._shards: dict[str, bytes] | None = None
+        self._loaded: set[str] = set()
+
+    def initialize(self, dictionary=None):
+        if dictionary is not None:
+            self._shards = None
+            return super().initialize(dictionary)
+        with self.lock:
+            if self.initialized:
+                return
+            loaded = _load_index(self, self.index_dir or cache_home())
+            if loaded is None:
+                # no index and nowhere to keep one: the whole table, as jieba does it
+                return super().initialize()
+            self._shards, self.total = loaded
+            self.FREQ = {}
+            self._loaded = set()
+            self.initialized = True
+
+    def _fill(self, text: str) -> None:
+        """Merge in the shard of every character of `text` not merged yet."""
+        shards = self._shards
+        if shards is None:
+            return
+        missing = set(text) - self._loaded
+        if not missing:
+            return
+        freq = self.FREQ
+        for ch in missing:
+            blob = shards.get(ch)
+            if blob is not None:
+                freq.update(marshal.loads(blob))
+            self._loaded.add(ch)
+
+    def get_DAG(self, sentence):
+        self.check_initialized()
+        self._fill(sentence)
+        return super().get_DAG(sentence)
+
+    def add_word(self, word, freq=None, tag=None):
+        self.check_initialized()
+        word = jieba.strdecode(word)
+        # the dictionary's entries for this word's characters must be in place before
+        # the word changes them, as they would be after a full load
+        self._fill(word)
+        super().add_word(word, freq, tag)
+
+
+def _dictionary_bytes(tokenizer: jieba.Tokenizer) -> bytes:
+    with tokenizer.get_dict_file() as handle:
+        return handle.read()
+
+
+def _load_index(tokenizer: jieba.Tokenizer, folder: Path) -> tuple[dict[str, bytes], int] | None:
+    """Read the shard index for the tokenizer's dictionary, building it when missing."""
+    try:
+        data = _dictionary_bytes(tokenizer)
+    except OSError:
+        return None
+    key = hashlib.sha256(b"%d|%s|%s|%d|" % (INDEX_FORMAT, jieba.__version__.encode(), sys.version.split()[0].encode(),
+                                             marshal.version) + data).hexdigest()[:24]
+    path = folder / f"jieba-{key}.marshal"
+    try:
+        with open(path, "rb") as handle:
+            shards, total = marshal.load(handle)
+        if isinstance(shards, dict) and isinstance(total, int):
+            return shards, total
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    import io
+
+    freq, total = jieba.Tokenizer.gen_pfdict(io.BytesIO(data))
+    by_char: dict[str, dict[str, int]] = {}
+    for word, count in freq.items():
+        by_char.setdefault(word[0], {})[word] = count
+    shards = {ch: marshal.dumps(entries) for ch, entries in by_char.items()}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".jieba-", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            marshal.dump((shards, total), handle)
+        os.replace(tmp, path)
+    except OSError:
+        return None
+    return shards, total
