@@ -15,12 +15,18 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from . import urls as urlkit
 from .models import Catalog, Entry, EvidenceRow, Project, Source
 from .names import initials
 from .relations import stem
-from .rules import compact
+from .rules import compact as _compact
+
+compact = lru_cache(maxsize=1 << 18)(_compact)
+"""rules.compact, remembered: dedup asks for the same names' keys over and over."""
+repo_identity = lru_cache(maxsize=1 << 18)(urlkit.repo_identity)
+"""urls.repo_identity, remembered for the same reason (each URL is parsed many times)."""
 
 KIND_PRIORITY = ["model", "tool", "dataset", "resource", "paper", "article"]
 REFERENCE_KINDS = {"article", "paper"}
@@ -34,7 +40,7 @@ class _Groups:
         self.parent = list(range(len(entries)))
         self.code: list[set[str]] = []
         for entry in entries:
-            ids = {urlkit.repo_identity(u.url) for u in entry.urls} - {None}
+            ids = {repo_identity(u.url) for u in entry.urls} - {None}
             self.code.append({i for i in ids if i.startswith(CODE_HOSTS)})
 
     def find(self, i: int) -> int:
@@ -66,15 +72,24 @@ class _Groups:
 HAN_ONLY = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 
 
+PINYIN: dict[str, str] = {}
+"""Spellings already made, by name. The per-note cache (cache.py) stores the spellings of
+its entries' names and fills this in, so a run with every note cached never imports
+pypinyin (0.3 s to load its phrase dictionary)."""
+
+
 def _pinyin(text: str) -> str:
     """Spell a Chinese-only name in toneless pinyin so 华佗 meets HuaTuo.
 
     pypinyin carries a maintained dictionary of readings (polyphones included),
     which no hand-written table in this repo could match.
     """
-    from pypinyin import lazy_pinyin
+    spelled = PINYIN.get(text)
+    if spelled is None:
+        from pypinyin import lazy_pinyin
 
-    return "".join(lazy_pinyin(text))
+        spelled = PINYIN[text] = "".join(lazy_pinyin(text))
+    return spelled
 
 
 def _names(entry: Entry) -> set[str]:
@@ -107,8 +122,10 @@ def resolve(entries: list[Entry]) -> Catalog:
     def kind_class(i: int) -> str:
         return "ref" if entries[i].kind in REFERENCE_KINDS else "project"
 
+    # every entry's name keys, made once (each is asked for many times below)
+    names = [_names(entry) for entry in entries]
     # 1. the same name or alias
-    _merge_on(groups, strong, lambda i: {f"{kind_class(i)}:{k}" for k in _names(entries[i])})
+    _merge_on(groups, strong, lambda i: {f"{kind_class(i)}:{k}" for k in names[i]})
     # 2. the same name up to a size suffix, when the repositories agree or one side has none
     stems: dict[str, list[int]] = defaultdict(list)
     for i in strong:
@@ -124,20 +141,26 @@ def resolve(entries: list[Entry]) -> Catalog:
     for i in strong:
         for url in entries[i].urls:
             by_url[url.url].add(i)
-            identity = urlkit.repo_identity(url.url)
+            identity = repo_identity(url.url)
             if identity:
                 by_url[identity].add(i)
+    # the first strong, non-reference entry that carries each name key
+    named: dict[str, int] = {}
+    for c in strong:
+        if entries[c].kind not in REFERENCE_KINDS:
+            for key in names[c]:
+                named.setdefault(key, c)
     for i in order:
         entry = entries[i]
         candidates = set()
         for url in entry.urls:
-            candidates |= by_url.get(url.url, set()) | by_url.get(urlkit.repo_identity(url.url) or "", set())
+            candidates |= by_url.get(url.url, set()) | by_url.get(repo_identity(url.url) or "", set())
         own = compact(entry.name)
         if entry.name_from_url:
             words = {compact(w) for w in re.split(r"[-_.\s]+", entry.name)}
             candidates = {c for c in candidates if kind_class(c) == kind_class(i)}
             matching = sorted({groups.find(c) for c in candidates
-                               if any(own.startswith(k) or k.startswith(own) or k in words for k in _names(entries[c]) if len(k) >= 3)
+                               if any(own.startswith(k) or k.startswith(own) or k in words for k in names[c] if len(k) >= 3)
                                or own == initials(entries[c].name)})
             # a shared page joins them; a shared repository only when the other side has no
             # Latin name to disagree with (`大模型评测数据集` vs `awesome-LLM-benchmarks`)
@@ -150,12 +173,12 @@ def resolve(entries: list[Entry]) -> Catalog:
             elif len(exact) == 1:
                 groups.union(exact[0], i)
             else:
-                _merge_on_name_from_url(groups, entries, strong, i)
+                _merge_on_name_from_url(groups, named, i, own)
     # names read from the same repository are one project
     weak_index: dict[str, int] = {}
     for i in order:
         if entries[i].name_from_url:
-            for identity in sorted({urlkit.repo_identity(u.url) or u.url for u in entries[i].urls}):
+            for identity in sorted({repo_identity(u.url) or u.url for u in entries[i].urls}):
                 if identity in weak_index:
                     groups.union(weak_index[identity], i)
                 else:
@@ -165,7 +188,7 @@ def resolve(entries: list[Entry]) -> Catalog:
         entry = entries[i]
         if kind_class(i) != "project":
             continue
-        ids = {urlkit.repo_identity(u.url) for u in entry.urls} - {None}
+        ids = {repo_identity(u.url) for u in entry.urls} - {None}
         if len(ids) != 1:
             continue
         identity = next(iter(ids))
@@ -183,7 +206,7 @@ def resolve(entries: list[Entry]) -> Catalog:
     by_owner: dict[str, list[int]] = defaultdict(list)
     for i in strong:
         for url in entries[i].urls:
-            identity = urlkit.repo_identity(url.url)
+            identity = repo_identity(url.url)
             if identity and identity.startswith("huggingface.co/"):
                 by_owner["huggingface.co/" + identity.split("/")[1]].append(i)
     for i in strong:
@@ -224,20 +247,18 @@ def _chinese_named(entry: Entry) -> bool:
     return all(HAN_ONLY.match(re.sub(r"[\s·・]", "", n)) for n in [entry.name, *entry.aliases])
 
 
-def _merge_on_name_from_url(groups: _Groups, entries: list[Entry], strong: list[int], i: int) -> None:
-    own = compact(entries[i].name)
-    for c in strong:
-        if own in _names(entries[c]) and entries[c].kind not in REFERENCE_KINDS:
-            groups.union(c, i)
-            return
+def _merge_on_name_from_url(groups: _Groups, named: dict[str, int], i: int, own: str) -> None:
+    """Join the first strong project entry that has the URL-read name as a name key."""
+    if own in named:
+        groups.union(named[own], i)
 
 
 def _project(group: list[Entry]) -> dict:
-    strong = [e for e in group if not e.name_from_url] or group
-    counts = Counter(compact(e.name) for e in strong)
-    latin = [e for e in strong if re.search(r"[A-Za-z]", e.name)] or strong
-    best = max(latin, key=lambda e: (counts[compact(e.name)], -group.index(e)))
-    name = best.name
+    strong = [(k, e) for k, e in enumerate(group) if not e.name_from_url] or list(enumerate(group))
+    counts = Counter(compact(e.name) for _, e in strong)
+    latin = [(k, e) for k, e in strong if re.search(r"[A-Za-z]", e.name)] or strong
+    # the most common name, the earliest on a tie (by position: list.index compared whole records)
+    name = max(latin, key=lambda ke: (counts[compact(ke[1].name)], -ke[0]))[1].name
     aliases = sorted({n for e in group for n in [e.name, *e.aliases]} - {name, ""})
     kinds = Counter(e.kind for e in group)
     kind = max(KIND_PRIORITY, key=lambda k: (kinds[k], -KIND_PRIORITY.index(k)))
@@ -281,7 +302,7 @@ def _assign_ids(projects: list[dict]) -> Catalog:
         indices.sort(key=lambda i: projects[i]["sources"][0])
         used = set()
         for i in indices:
-            owner = next((urlkit.repo_identity(u.url).split("/")[1] for u in projects[i]["urls"] if urlkit.repo_identity(u.url)), "")
+            owner = next((repo_identity(u.url).split("/")[1] for u in projects[i]["urls"] if repo_identity(u.url)), "")
             candidate = f"{base}-{slug(owner)}" if owner else base
             n = 2
             while candidate in used or candidate in by_base and candidate != base:
@@ -303,10 +324,12 @@ def _assign_ids(projects: list[dict]) -> Catalog:
             organizations=p["organizations"],
             sources=[Source(file=f, line=line) for f, line in p["sources"]],
         ))
-    rows = {
-        EvidenceRow(id=project_id, field=ev.field, value=ev.value, file=ev.file, line=ev.line, quote=ev.quote)
+    # rows as plain tuples in field order: the same set and order as the records would give,
+    # without building and hashing a record for every duplicate (100,000 entries: seconds saved)
+    rows = sorted({
+        (project_id, ev.field, ev.value, ev.file, ev.line, ev.quote)
         for project_id, p in zip(ids, projects)
         for ev in p["evidence"]
-    }
-    ordered = sorted(rows, key=lambda r: (r.id, r.field, r.value, r.file, r.line, r.quote))
+    })
+    ordered = [EvidenceRow(id=i, field=f, value=v, file=file, line=line, quote=q) for i, f, v, file, line, q in rows]
     return Catalog(projects=tuple(sorted(out, key=lambda p: p.id)), evidence=tuple(ordered))
