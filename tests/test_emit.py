@@ -4,6 +4,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
@@ -63,14 +70,6 @@ def test_write_is_atomic_when_a_write_fails(tmp_path, catalog, monkeypatch):
 
 
 # --- atomic, concurrent-safe writes --------------------------------------------------------------
-
-import os
-import signal
-import subprocess
-import sys
-import textwrap
-import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ import codecs
 
 import pytest
 
-from pipeline.read import InputError, decode, discover, read_note
+from pipeline.read import InputError, decode, discover, read_note, safe_name
 
 TEXT = "### 华佗\n- https://github.com/x/y\n"
 
@@ -57,8 +57,6 @@ def test_discover_sorts_and_skips_hidden_and_unsupported(tmp_path):
 
 
 # --- offsets and lines in errors, and the encoding decisions ---------------------------------------
-
-from pipeline.read import safe_name
 
 
 @pytest.mark.parametrize("data, line", [

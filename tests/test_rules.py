@@ -1,11 +1,14 @@
 """Rules load validated, and every problem is reported with its file and line."""
 from __future__ import annotations
 
+import json
+import re
 import shutil
+import time
 
 import pytest
 
-from pipeline.rules import RULE_FILES, RulesError, load_rules
+from pipeline.rules import MAX_REGEX_LENGTH, RULE_FILES, RulesError, load_rules, regex_problem
 from pipeline.run import DEFAULT_RULES
 
 
@@ -59,12 +62,6 @@ def test_every_rules_file_is_known():
 
 
 # --- validation before any work, and regexes that run in bounded time ----------------------------
-
-import json
-import re
-import time
-
-from pipeline.rules import MAX_REGEX_LENGTH, regex_problem
 
 
 def _rules_copy(tmp_path):
