@@ -41,7 +41,8 @@ class Recognizer:
         self.rules = rules
         self.segmenter = segmenter or Segmenter()
         self.segmenter.add_words([cue.phrase for cue in rules.cues] + [q.text or "" for q in rules.quantities if q.text])
-        nlp = spacy.blank("en")
+        # the segmenter's vocabulary: each word's lexeme is made once, not once per vocabulary
+        nlp = spacy.blank("en", vocab=self.segmenter.vocab)
         vocab = nlp.vocab
         seg = self.segmenter
 
