@@ -302,11 +302,19 @@ def _column_roles(header: tuple[str, ...], rules: RuleSet) -> list[str]:
         folded = fold(cell)
         role = rules.column_roles.get(folded)
         if role is None:
-            # the longest header word the cell contains decides (`Base Model Name` is a base column)
-            contained = [(len(h), h, r) for h, r in rules.column_roles.items() if h in folded and (len(h) > 3 or not h.isascii())]
+            # the longest header word the cell contains decides (`Base Model Name` is a base column); between
+            # words of one length the later one, the head of the compound (`项目地址` is a link column)
+            contained = [(len(h), folded.rfind(h), r) for h, r in rules.column_roles.items() if _header_word_in(h, folded)]
             role = max(contained)[2] if contained else "other"
         roles.append(role)
     return roles
+
+
+def _header_word_in(word: str, header: str) -> bool:
+    """A rule's header word inside a longer header: whole words for Latin (`base` is not in `Baseline`)."""
+    if not word.isascii():
+        return word in header
+    return len(word) > 3 and re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", header) is not None
 
 
 def read_tables(ctx: Context, owned: set[int]) -> list[Draft]:
@@ -967,11 +975,19 @@ def _read_phrases(ctx: Context, draft: Draft, text: Text) -> None:
                         draft.organizations.append((ctx.rules.organization(part) or part, text.block, quote))
 
 
+ORG_LEAD = re.compile(r"^(?:是|由|被|为|和|与|的)+")
+"""Function words a phrase match can start with (`是复旦大学`)."""
+
+
 def _org_in(text: str, rules: RuleSet) -> str | None:
-    """The organization a phrase ends with (`通义千问是阿里云` -> `阿里云`), if any."""
-    for start in range(len(text)):
-        tail = text[start:].strip()
-        if rules.organization(tail) or _looks_like_org(tail, rules):
+    """The organization a phrase ends with (`通义千问是阿里云` -> `阿里云`), if any: a known one first."""
+    text = text.strip().rstrip(".,;:")
+    tails = [text[start:].strip() for start in range(len(text))]
+    for tail in tails:
+        if rules.organization(tail):
+            return tail
+    for tail in tails:
+        if not ORG_LEAD.match(tail) and _looks_like_org(tail, rules):
             return tail
     return None
 

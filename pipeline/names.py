@@ -57,7 +57,7 @@ def strip_decoration(text: str) -> str:
 def is_title(text: str, rules: RuleSet) -> bool:
     """Tell an article or paper title from a project name."""
     markers = rules.words.get("title_marker", set())
-    if any(marker in text for marker in markers):
+    if any(marker in fold(text) for marker in markers):
         return True
     return len(text) > 30 or len(text.split()) > 6
 
@@ -101,7 +101,9 @@ def is_descriptive(han: str, rules: RuleSet) -> bool:
 
 
 def strip_org(text: str, rules: RuleSet) -> str:
-    for org in sorted(rules.words.get("org_prefix", set()), key=len, reverse=True):
+    """Drop the longest organization written before a name (`阿里巴巴通义千问`, `Facebook LLaMA`)."""
+    known = {fold(alias) for org in rules.organizations for alias in [org.name, *org.aliases]}
+    for org in sorted(known, key=len, reverse=True):
         folded = fold(text)
         if folded.startswith(org) and len(folded) > len(org):
             if org.isascii() and not text[len(org)].isspace():

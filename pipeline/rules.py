@@ -83,7 +83,7 @@ class ColumnRule(Rule):
 
 
 class VocabularyRule(Rule):
-    role: Literal["org_prefix", "descriptive", "section", "generic_link_text", "link_label", "title_marker", "name_intro", "org_suffix"]
+    role: Literal["descriptive", "section", "generic_link_text", "link_label", "title_marker", "name_intro", "org_suffix"]
     text: str = Field(min_length=1)
 
 
