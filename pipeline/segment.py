@@ -20,6 +20,12 @@ EXTRA_INFIXES = [r"[-/,+()（）:;：；，。、！？!?「」【】《》“�
 """Split points added to spaCy's English tokenizer so that `LLaMA-7B`, `3b,7b`
 and `GPT-3(175B)` come apart into the model name and the size."""
 
+LONG_RUN = 256
+"""Runs longer than this are tokenized in pieces (see Segmenter._cut_long)."""
+
+PUNCTUATION_RUN = re.compile(r"[^\w\s]{32,}")
+"""32 or more punctuation characters in a row: one token each, never spaCy's quadratic affix search."""
+
 EXTRA_PREFIXES = [r"[-–+/]"]
 """A leading hyphen is a separator in notes (`-13B`, `-based`), never a minus sign."""
 
@@ -101,8 +107,41 @@ class Segmenter:
         if tokens is None:
             if len(self._latin_cuts) >= MEMO_SIZE:
                 self._latin_cuts.clear()
-            tokens = self._latin_cuts[run] = tuple((t.text, t.idx) for t in self.latin(run) if t.text.strip())
+            if len(run) > LONG_RUN or PUNCTUATION_RUN.search(run):
+                tokens = self._cut_long(run)
+            else:
+                tokens = tuple((t.text, t.idx) for t in self.latin(run) if t.text.strip())
+            self._latin_cuts[run] = tokens
         return tokens
+
+    def _cut_long(self, run: str) -> tuple[tuple[str, int], ...]:
+        """Tokenize a long run in bounded pieces.
+
+        spaCy strips prefixes and suffixes one at a time and rescans the rest, so a
+        long run of punctuation (`=====...`, `[[[[...`) costs quadratic time. Such
+        runs become one token per character; other text goes to spaCy in pieces of
+        at most LONG_RUN characters, cut after punctuation where possible.
+        """
+        out: list[tuple[str, int]] = []
+        position = 0
+        for match in PUNCTUATION_RUN.finditer(run):
+            out += self._cut_pieces(run[position:match.start()], position)
+            out += [(ch, match.start() + i) for i, ch in enumerate(match.group())]
+            position = match.end()
+        out += self._cut_pieces(run[position:], position)
+        return tuple(out)
+
+    def _cut_pieces(self, text: str, offset: int) -> list[tuple[str, int]]:
+        out: list[tuple[str, int]] = []
+        start = 0
+        while start < len(text):
+            end = min(len(text), start + LONG_RUN)
+            if end < len(text):
+                cut = max(text.rfind(ch, start, end) for ch in "/,;:)]>|-")
+                end = cut + 1 if cut > start else end
+            out += [(t.text, offset + start + t.idx) for t in self.latin(text[start:end]) if t.text.strip()]
+            start = end
+        return out
 
 
 def segment(text: str, *, segmenter: Segmenter) -> Segmented:
