@@ -24,6 +24,11 @@ def _main() -> None:
     """Extract a clean catalog of language models from raw notes."""
 
 
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
 @app.command("extract")
 def extract_command(
     inputs: Optional[list[Path]] = typer.Argument(None, help="Raw notes or folders of notes (default: raw/)."),
@@ -33,13 +38,23 @@ def extract_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only: no progress, warnings or summary."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also log each note's timing and the files written."),
     ner: Optional[Path] = typer.Option(None, "--ner", help="Also tag model names with a trained NER model folder (`make train`; off by default)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes for the per-note stage."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local (this machine) or dask (a Dask cluster, see --scheduler)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address for --engine dask (tcp://host:8786)."),
+    cache: Path = typer.Option(Path(".cache"), "--cache", help="Folder of per-note results reused by the next run."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Extract every note again and keep nothing."),
 ) -> None:
     """Extract the catalog from raw notes into OUT."""
     from .progress import Reporter
 
     if quiet and verbose:
         raise typer.BadParameter("--quiet and --verbose cannot be combined")
-    config = Config(inputs=list(inputs or [Path("raw")]), out=out, rules=rules, skip_bad=skip_bad, ner=ner)
+    if engine is Engine.dask and not scheduler:
+        raise typer.BadParameter("--engine dask needs --scheduler ADDRESS", param_hint="--scheduler")
+    if engine is Engine.dask and jobs > 1:
+        raise typer.BadParameter("--jobs is for --engine local; a Dask cluster sizes itself", param_hint="--jobs")
+    config = Config(inputs=list(inputs or [Path("raw")]), out=out, rules=rules, skip_bad=skip_bad, ner=ner,
+                    cache=None if no_cache else cache, jobs=jobs, engine=engine.value, scheduler=scheduler)
     try:
         with Reporter(quiet=quiet, verbose=verbose) as reporter:
             summary = extract(config, progress=reporter)

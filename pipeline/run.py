@@ -1,6 +1,8 @@
 """Compose the stages: read -> parse -> segment/NER -> entries -> dedup -> emit."""
 from __future__ import annotations
 
+import gc
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -26,6 +28,14 @@ class Config:
     skip_bad: bool = False
     ner: Path | None = None
     """A trained NER model folder (`make train`); None runs the rules only."""
+    cache: Path | None = None
+    """Folder of per-note results kept between runs (the CLI uses .cache); None keeps nothing."""
+    jobs: int = 1
+    """Worker processes for the per-note stage (1: in this process)."""
+    engine: str = "local"
+    """`local` (this machine, `jobs` processes) or `dask` (a Dask distributed cluster at `scheduler`)."""
+    scheduler: str | None = None
+    """The Dask scheduler's address (tcp://host:8786) for engine `dask`."""
 
 
 @dataclass
@@ -78,31 +88,118 @@ def build_catalog(notes: list[Note], rules: RuleSet, recognizer: Recognizer | No
 
 
 def extract(config: Config, progress: Progress | None = None) -> Summary:
-    """Read the inputs, build the catalog and write it; report problems instead of raising."""
+    """Read the inputs, build the catalog and write it; report problems instead of raising.
+
+    Each note is read once up front (errors, warnings, its sha256 and the cached
+    result if there is one) and only its NoteInfo is kept; the notes the cache
+    does not have are read again one at a time for extraction, here or in
+    workers, so memory holds entries, never every note's text at once.
+    """
+    from .parallel import tune_gc
+
+    old_gc = tune_gc()
+    try:
+        return _extract(config, progress)
+    finally:
+        gc.set_threshold(*old_gc)
+
+
+def _extract(config: Config, progress: Progress | None) -> Summary:
+    from . import dedup
+    from .cache import NoteCache, NoteInfo, NoteResult, code_version, load_rules_cached
+    from .parallel import Done, NoteChanged, result_of
+
     summary = Summary()
-    rules = load_rules(config.rules)
+    code = code_version() if config.cache is not None else ""
+    rules = load_rules_cached(config.rules, config.cache, code)
     paths, warnings = discover(config.inputs)
     summary.warnings += warnings
     if not paths:  # fail closed: an empty catalog must not replace the outputs because of a wrong path
         summary.errors.append(Issue(file=" ".join(p.as_posix() for p in config.inputs), line=0, message="no notes found"))
         return summary
-    notes: list[Note] = []
+    cache = NoteCache(config.cache, rules.digest, code, model=config.ner) if config.cache is not None else None
+    infos: list[NoteInfo] = []
+    cached: dict[str, NoteResult] = {}
     skipped: list[dict] = []
     for path, name in paths:
         try:
-            notes.append(read_note(path, name))
-            summary.warnings += limit_warnings(notes[-1])
+            note = read_note(path, name)
         except InputError as err:
             summary.errors.append(err.issue)
             skipped.append({"name": err.issue.file, "line": err.issue.line, "reason": err.issue.message})
-    summary.files = len(notes)
+            continue
+        summary.warnings += limit_warnings(note)
+        infos.append(NoteInfo.of(note, path))
+        hit = cache.get(note) if cache is not None else None
+        if hit is not None:
+            cached[note.name] = hit
+        del note
+    summary.files = len(infos)
     if summary.errors and not config.skip_bad:
         return summary
-    recognizer = Recognizer(rules, trained_ner=config.ner) if config.ner is not None else None
-    catalog, counts = build_catalog(notes, rules, recognizer, progress=progress)
+
+    entries: list[Entry] = []
+    counts: dict[str, int] = {}
+    engine = None
+    pending: deque = deque()
+
+    def finish() -> None:
+        info, handle, from_cache = pending.popleft()
+        result, text = result_of(handle, info)
+        if cache is not None and not from_cache:
+            cache.put(info, result, text)
+        # the spellings dedup will ask for: a run with every note cached never loads pypinyin
+        dedup.PINYIN.update(result.pinyin)
+        counts[info.name] = len(result.entries)
+        entries.extend(result.entries)
+        if progress:
+            progress(len(counts), len(infos), info.name, len(result.entries))
+
+    try:
+        for info in sorted(infos, key=lambda i: i.name):
+            if info.name in cached:
+                pending.append((info, Done(cached.pop(info.name)), True))
+            else:
+                engine = engine or _engine(config, rules)
+                pending.append((info, engine.submit(info), False))
+            while len(pending) > (engine.window if engine else 0):
+                finish()
+        while pending:
+            finish()
+    except NoteChanged as err:
+        summary.errors.append(Issue(file=err.name, line=0, message="changed while the run read it; nothing written, run again"))
+        return summary
+    except InputError as err:  # a note that went away between the two reads
+        summary.errors.append(err.issue)
+        return summary
+    finally:
+        if engine is not None:
+            engine.close()
+    if cache is not None and cache.write_error is not None:
+        summary.warnings.append(Issue(file=str(config.cache), line=0,
+                                      message=f"cannot write the cache ({cache.write_error.strerror or cache.write_error}); "
+                                              "the next run extracts every note again"))
+    catalog = resolve(entries)
     summary.entries = sum(counts.values())
     summary.projects = len(catalog.projects)
-    files = render(catalog, notes, counts, rules.digest, skipped if config.skip_bad else None)
+    files = render(catalog, infos, counts, rules.digest, skipped if config.skip_bad else None)
     write_outputs(config.out, files)
     summary.written = True
     return summary
+
+
+def _engine(config: Config, rules: RuleSet):
+    """The engine the config asks for, built when the first note needs extracting."""
+    from .parallel import DaskEngine, LocalEngine, PoolEngine, Resources
+
+    if config.engine == "dask":
+        if not config.scheduler:
+            raise ValueError("engine dask needs a scheduler address")
+        from .cache import code_version
+
+        return DaskEngine(rules, config.ner, config.scheduler, code_version())
+    if config.engine != "local":
+        raise ValueError(f"unknown engine {config.engine!r} (local or dask)")
+    if config.jobs > 1:
+        return PoolEngine(rules, config.ner, config.jobs)
+    return LocalEngine(Resources(rules, config.ner))

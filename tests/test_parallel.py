@@ -1,0 +1,72 @@
+"""--jobs N and --engine dask: the per-note stage elsewhere, the same bytes as one process."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import FIXTURES
+from pipeline.cache import NoteInfo
+from pipeline.cli import app
+from pipeline.parallel import NoteChanged, reread
+from pipeline.read import read_note
+from pipeline.run import Config, extract
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "raw"
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def one_process(tmp_path_factory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("jobs1") / "out"
+    extract(Config(inputs=[RAW], out=out, jobs=1))
+    return outputs(out)
+
+
+def test_jobs_2_writes_the_bytes_of_jobs_1_and_reports_notes_in_order(tmp_path, one_process):
+    seen = []
+    summary = extract(Config(inputs=[RAW], out=tmp_path / "out", jobs=2, cache=tmp_path / "cache"),
+                      progress=lambda done, total, name, entries: seen.append((done, total, name)))
+    assert summary.written and not summary.errors
+    assert outputs(tmp_path / "out") == one_process
+    names = sorted(p.name for p in RAW.iterdir())
+    assert seen == [(i, len(names), name) for i, name in enumerate(names, 1)]
+    # what the workers made is what a later run reads back
+    again = extract(Config(inputs=[RAW], out=tmp_path / "again", jobs=2, cache=tmp_path / "cache"))
+    assert again.written and outputs(tmp_path / "again") == one_process
+
+
+def test_dask_local_cluster_writes_the_bytes_of_a_local_run(tmp_path, one_process):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        summary = extract(Config(inputs=[RAW], out=tmp_path / "out", engine="dask", scheduler=cluster.scheduler_address))
+    assert summary.written and not summary.errors
+    assert outputs(tmp_path / "out") == one_process
+
+
+def test_a_note_that_changes_between_reads_is_refused(tmp_path):
+    note = tmp_path / "n.md"
+    note.write_text("# A\n", encoding="utf-8")
+    info = NoteInfo.of(read_note(note, "n.md"), note)
+    assert reread(info).text == "# A\n"
+    note.write_text("# B\n", encoding="utf-8")
+    with pytest.raises(NoteChanged):
+        reread(info)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--engine", "dask"], "--scheduler"),
+    (["--engine", "dask", "--scheduler", "tcp://127.0.0.1:1", "--jobs", "2"], "--jobs"),
+    (["--jobs", "0"], "--jobs"),
+])
+def test_cli_refuses_engine_options_that_do_not_fit(tmp_path, args, message):
+    result = CliRunner().invoke(app, ["extract", str(FIXTURES / "golden" / "raw"), "--out", str(tmp_path / "o"), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "o").exists()
