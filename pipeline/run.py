@@ -106,7 +106,7 @@ def extract(config: Config, progress: Progress | None = None) -> Summary:
 
 def _extract(config: Config, progress: Progress | None) -> Summary:
     from . import dedup
-    from .cache import NoteCache, NoteInfo, NoteResult, code_version, load_rules_cached
+    from .cache import NoteCache, NoteInfo, NoteResult, code_version, load_rules_cached, share_field_sets
     from .parallel import Done, NoteChanged, result_of
 
     summary = Summary()
@@ -146,6 +146,7 @@ def _extract(config: Config, progress: Progress | None) -> Summary:
     def finish() -> None:
         info, handle, from_cache = pending.popleft()
         result, text = result_of(handle, info)
+        share_field_sets(result.entries)
         if cache is not None and not from_cache:
             cache.put(info, result, text)
         # the spellings dedup will ask for: a run with every note cached never loads pypinyin
@@ -180,6 +181,7 @@ def _extract(config: Config, progress: Progress | None) -> Summary:
                                       message=f"cannot write the cache ({cache.write_error.strerror or cache.write_error}); "
                                               "the next run extracts every note again"))
     catalog = resolve(entries)
+    entries.clear()  # the catalog holds what it needs; the entries' memory can go before rendering
     summary.entries = sum(counts.values())
     summary.projects = len(catalog.projects)
     files = render(catalog, infos, counts, rules.digest, skipped if config.skip_bad else None)
