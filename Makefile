@@ -7,8 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 RAW ?= raw
 OUT ?= normalized
+CACHE ?= .cache
 
-.PHONY: extract test setup clean chromium train ablation
+.PHONY: extract test setup clean chromium train ablation bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +19,15 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-extract: $(STAMP)
-	$(PY) -m pipeline extract $(RAW) --out $(OUT)
+# Bytecode for the project's own modules (pip compiles site-packages, not an editable install's
+# sources), so `make extract` does not recompile them on every run where PYTHONDONTWRITEBYTECODE is set.
+PYC := $(VENV)/.compiled
+$(PYC): $(STAMP) $(wildcard pipeline/*.py)
+	$(PY) -m compileall -q pipeline && touch $@
+
+# Per-note results are kept in $(CACHE) (git-ignored), so a rerun only extracts the notes that changed.
+extract: $(STAMP) $(PYC)
+	$(PY) -m pipeline extract $(RAW) --out $(OUT) --cache $(CACHE)
 
 test: $(STAMP) chromium
 	REQUIRE_BROWSER=1 $(PY) -m pytest
@@ -39,6 +47,11 @@ train: $(STAMP)
 
 ablation: $(STAMP)
 	$(PY) -m pipeline.train ablate --model models/ner --report bench/ablation.md
+
+# Speed and scale (bench/run.py): raw/, 20x and 200x synthetic corpora, --jobs 1/2, the naive
+# segment-everything reference; writes bench/results.md. About 10 minutes on 2 cores; not a test.
+bench: $(STAMP)
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache

@@ -5,16 +5,18 @@ import gc
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .dedup import resolve
 from .emit import render, write_outputs
-from .entries import MentionIndex, build_entries
 from .models import Block, Catalog, Entry, Issue, Note
-from .ner import Recognizer
 from .parse import limit_warnings, parse
 from .read import InputError, discover, read_note
 from .rules import RuleSet, load_rules
+
+if TYPE_CHECKING:
+    from .entries import MentionIndex
+    from .ner import Recognizer as RecognizerType
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES = PROJECT_ROOT / "rules"
@@ -48,7 +50,14 @@ class Summary:
     written: bool = False
 
 
-def annotate(blocks: list[Block], recognizer: Recognizer) -> MentionIndex:
+def Recognizer(rules: RuleSet, **kwargs) -> RecognizerType:  # noqa: N802 - stands in for the class
+    """Build a ner.Recognizer, importing it on first use: a run with every note cached never needs it."""
+    from .ner import Recognizer as _Recognizer
+
+    return _Recognizer(rules, **kwargs)
+
+
+def annotate(blocks: list[Block], recognizer: RecognizerType) -> MentionIndex:
     """Run the recognizer over every text a block shows (each table cell separately)."""
     index: MentionIndex = {}
     for block in blocks:
@@ -62,8 +71,10 @@ def annotate(blocks: list[Block], recognizer: Recognizer) -> MentionIndex:
     return index
 
 
-def extract_note(note: Note, rules: RuleSet, recognizer: Recognizer) -> list[Entry]:
+def extract_note(note: Note, rules: RuleSet, recognizer: RecognizerType) -> list[Entry]:
     """Run the per-note stages on one decoded note."""
+    from .entries import build_entries
+
     blocks = parse(note)
     mentions = annotate(blocks, recognizer)
     return build_entries(note, blocks, mentions, rules=rules)
@@ -73,7 +84,7 @@ Progress = Callable[[int, int, str, int], None]
 """Called after each note: (notes done, notes in all, note name, entries found in it)."""
 
 
-def build_catalog(notes: list[Note], rules: RuleSet, recognizer: Recognizer | None = None,
+def build_catalog(notes: list[Note], rules: RuleSet, recognizer: RecognizerType | None = None,
                   progress: Progress | None = None) -> tuple[Catalog, dict[str, int]]:
     recognizer = recognizer or Recognizer(rules)
     entries: list[Entry] = []
