@@ -18,6 +18,7 @@ gets stored, so a result is stored byte for byte as the worker made it.
 from __future__ import annotations
 
 import gc
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -139,18 +140,21 @@ class PoolEngine:
 
 # --- Dask distributed ---------------------------------------------------------------------
 
-_DASK_RESOURCES: dict[str, Resources] = {}
+_DASK_LOCAL = threading.local()
+"""Resources per worker thread: a spaCy pipeline and a jieba tokenizer are not safe to share between
+threads, and a worker started with --nthreads above 1 runs tasks in several."""
 
 
 def _dask_note(note: Note, rules: RuleSet, ner: str | None, client_code: str) -> str:
-    """Extract one note on a Dask worker, loading the worker's resources on its first note."""
+    """Extract one note on a Dask worker, loading the worker thread's resources on its first note."""
     key = f"{rules.digest}|{ner}"
-    resources = _DASK_RESOURCES.get(key)
+    loaded = _DASK_LOCAL.__dict__.setdefault("resources", {})
+    resources = loaded.get(key)
     if resources is None:
         if code_version() != client_code:
             raise RuntimeError("this Dask worker runs another version of the pipeline (or of spaCy, jieba, OpenCC, "
                                "pypinyin, pydantic) than the client: install the same one on every worker")
-        resources = _DASK_RESOURCES[key] = Resources(rules, Path(ner) if ner else None)
+        resources = loaded[key] = Resources(rules, Path(ner) if ner else None)
     return encode(note, resources.run(note))
 
 
