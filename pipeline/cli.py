@@ -12,7 +12,7 @@ import typer
 
 from .emit import OutputError
 from .rules import RulesError
-from .run import DEFAULT_RULES, Config, extract
+from .run import DEFAULT_RULES, Config, EngineError, extract
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Extract a clean catalog of language models from raw notes.")
 
@@ -64,6 +64,9 @@ def extract_command(
         raise typer.Exit(EXIT_USAGE) from None
     except OutputError as err:
         typer.echo(f"error: {err}; the previous outputs are untouched", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    except EngineError as err:
+        typer.echo(f"error: {err}; nothing written", err=True)
         raise typer.Exit(EXIT_USAGE) from None
     for issue in [] if quiet else summary.warnings:
         typer.echo(f"warning: {issue}", err=True)

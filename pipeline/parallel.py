@@ -26,6 +26,7 @@ from .cache import NoteInfo, NoteResult, code_version, decode, encode, pinyin_of
 from .models import Note
 from .read import read_note
 from .rules import RuleSet
+from .run import EngineError
 
 
 class NoteChanged(Exception):
@@ -112,6 +113,12 @@ def _init_worker(rules: RuleSet, ner: Path | None) -> None:
     _WORKER = Resources(rules, ner, freeze=True)
 
 
+def _warm_up() -> None:
+    """Load a worker's NLP resources before its first note arrives."""
+    assert _WORKER is not None, "worker not initialized"
+    _WORKER.recognizer
+
+
 def _pool_note(info: NoteInfo) -> str:
     assert _WORKER is not None, "worker not initialized"
     return encode(info, _WORKER.run(reread(info)))
@@ -130,15 +137,22 @@ class PoolEngine:
                                         initializer=_init_worker, initargs=(rules, ner))
         # enough notes queued to keep every worker busy, few enough to bound memory
         self.window = 4 * jobs
+        # start the workers loading spaCy and jieba now, while the caller still reads notes
+        self.warming = [self.pool.submit(_warm_up) for _ in range(jobs)]
 
     def submit(self, info: NoteInfo):
         return self.pool.submit(_pool_note, info)
 
     def close(self) -> None:
+        for warming in self.warming:
+            if warming.done() and warming.exception() is not None:
+                raise warming.exception()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- Dask distributed ---------------------------------------------------------------------
+
+CONNECT_TIMEOUT = "10s"
 
 _DASK_LOCAL = threading.local()
 """Resources per worker thread: a spaCy pipeline and a jieba tokenizer are not safe to share between
@@ -165,9 +179,12 @@ class DaskEngine:
         try:
             from distributed import Client
         except ImportError as err:  # pragma: no cover - depends on the install
-            raise RuntimeError("--engine dask needs the 'distributed' package: "
-                               "pip install 'llm-catalog-pipeline[dask]'") from err
-        self.client = Client(scheduler, set_as_default=False)
+            raise EngineError("--engine dask needs the 'distributed' package: "
+                              "pip install 'llm-catalog-pipeline[dask]'") from err
+        try:
+            self.client = Client(scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as err:
+            raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from err
         try:
             self.rules = self.client.scatter(rules, broadcast=True, hash=False)
             threads = sum(self.client.nthreads().values()) or 1

@@ -40,6 +40,10 @@ class Config:
     """The Dask scheduler's address (tcp://host:8786) for engine `dask`."""
 
 
+class EngineError(Exception):
+    """The engine asked for cannot run (Dask not installed, no scheduler at the address)."""
+
+
 @dataclass
 class Summary:
     files: int = 0
@@ -132,23 +136,6 @@ def _extract(config: Config, progress: Progress | None) -> Summary:
     infos: list[NoteInfo] = []
     cached: dict[str, NoteResult] = {}
     skipped: list[dict] = []
-    for path, name in paths:
-        try:
-            note = read_note(path, name)
-        except InputError as err:
-            summary.errors.append(err.issue)
-            skipped.append({"name": err.issue.file, "line": err.issue.line, "reason": err.issue.message})
-            continue
-        summary.warnings += limit_warnings(note)
-        infos.append(NoteInfo.of(note, path))
-        hit = cache.get(note) if cache is not None else None
-        if hit is not None:
-            cached[note.name] = hit
-        del note
-    summary.files = len(infos)
-    if summary.errors and not config.skip_bad:
-        return summary
-
     entries: list[Entry] = []
     counts: dict[str, int] = {}
     engine = None
@@ -168,6 +155,26 @@ def _extract(config: Config, progress: Progress | None) -> Summary:
             progress(len(counts), len(infos), info.name, len(result.entries))
 
     try:
+        for path, name in paths:
+            try:
+                note = read_note(path, name)
+            except InputError as err:
+                summary.errors.append(err.issue)
+                skipped.append({"name": err.issue.file, "line": err.issue.line, "reason": err.issue.message})
+                continue
+            summary.warnings += limit_warnings(note)
+            infos.append(NoteInfo.of(note, path))
+            hit = cache.get(note) if cache is not None else None
+            if hit is not None:
+                cached[note.name] = hit
+            elif engine is None and (config.jobs > 1 or config.engine != "local"):
+                # a note to extract elsewhere: start the workers now, so they load spaCy while the rest is read
+                engine = _engine(config, rules)
+            del note
+        summary.files = len(infos)
+        if summary.errors and not config.skip_bad:
+            return summary
+
         for info in sorted(infos, key=lambda i: i.name):
             if info.name in cached:
                 pending.append((info, Done(cached.pop(info.name)), True))
