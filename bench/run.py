@@ -260,6 +260,7 @@ def main() -> None:
         shutil.rmtree(corpus, ignore_errors=True)
         for jobs in (1, 2):
             shutil.rmtree(WORK / f"cache-{scale}-{jobs}", ignore_errors=True)
+            shutil.rmtree(WORK / f"out-{scale}-{jobs}", ignore_errors=True)
 
     log("dedup alone: 100,000 entries")
     dedup_sample = measure([PY, str(ROOT / "bench" / "dedup_scale.py"), "100000"])
