@@ -102,9 +102,8 @@ def is_descriptive(han: str, rules: RuleSet) -> bool:
 
 def strip_org(text: str, rules: RuleSet) -> str:
     """Drop the longest organization written before a name (`阿里巴巴通义千问`, `Facebook LLaMA`)."""
-    known = {fold(alias) for org in rules.organizations for alias in [org.name, *org.aliases]}
-    for org in sorted(known, key=len, reverse=True):
-        folded = fold(text)
+    folded = fold(text)
+    for org in rules.organization_prefixes:
         if folded.startswith(org) and len(folded) > len(org):
             if org.isascii() and not text[len(org)].isspace():
                 continue

@@ -12,6 +12,7 @@ import json
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -143,11 +144,16 @@ class RulesError(Exception):
         self.issues = issues
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Normalize text for matching: fullwidth to ASCII, traditional to simplified, casefold, single spaces."""
+    """Normalize text for matching: fullwidth to ASCII, traditional to simplified, casefold, single spaces.
+
+    Memoized: the same names and headers are folded many times per note.
+    """
     return " ".join(unicodedata.normalize("NFKC", normalize(text)).casefold().split())
 
 
+@lru_cache(maxsize=1 << 16)
 def compact(text: str) -> str:
     """Fold text and keep only letters and digits: the key names are compared on."""
     return "".join(ch for ch in fold(text) if ch.isalnum())
@@ -183,6 +189,9 @@ class RuleSet:
         self.organizations: list[OrganizationRule] = rules["organizations.jsonl"]  # type: ignore[assignment]
         self.organization_by_alias = {compact(alias): org.name for org in self.organizations for alias in [org.name, *org.aliases]}
         self.phrases = [(p, re.compile(p.regex)) for p in rules["phrases.jsonl"]]  # type: ignore[union-attr]
+        self.organization_prefixes = sorted({fold(a) for org in self.organizations for a in [org.name, *org.aliases]},
+                                            key=lambda a: (-len(a), a))
+        """Folded organization spellings, longest first: what names.strip_org looks for."""
 
     def organization(self, text: str) -> str | None:
         """Return the canonical name of a known organization, else None."""

@@ -23,6 +23,9 @@ and `GPT-3(175B)` come apart into the model name and the size."""
 LONG_RUN = 256
 """Runs longer than this are tokenized in pieces (see Segmenter._cut_long)."""
 
+PIECE = 64
+"""The most spaCy sees of a long run at once: its affix search is quadratic in the piece."""
+
 PUNCTUATION_RUN = re.compile(r"[^\w\s]{32,}")
 """32 or more punctuation characters in a row: one token each, never spaCy's quadratic affix search."""
 
@@ -120,7 +123,7 @@ class Segmenter:
         spaCy strips prefixes and suffixes one at a time and rescans the rest, so a
         long run of punctuation (`=====...`, `[[[[...`) costs quadratic time. Such
         runs become one token per character; other text goes to spaCy in pieces of
-        at most LONG_RUN characters, cut after punctuation where possible.
+        at most PIECE characters, cut after punctuation where possible.
         """
         out: list[tuple[str, int]] = []
         position = 0
@@ -135,7 +138,7 @@ class Segmenter:
         out: list[tuple[str, int]] = []
         start = 0
         while start < len(text):
-            end = min(len(text), start + LONG_RUN)
+            end = min(len(text), start + PIECE)
             if end < len(text):
                 cut = max(text.rfind(ch, start, end) for ch in "/,;:)]>|-")
                 end = cut + 1 if cut > start else end
