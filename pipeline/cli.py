@@ -110,7 +110,9 @@ def eval_command(
         for issue in summary.errors:
             typer.echo(f"error: {issue}", err=True)
         projects = json.loads((Path(tmp) / "out" / "projects.json").read_text(encoding="utf-8"))
-    report = evaluate(projects, gold, show=show)
+        manifest = json.loads((Path(tmp) / "out" / "manifest.json").read_text(encoding="utf-8"))
+    # score against the gold of the notes that were run, as `score.py --files` does
+    report = evaluate(projects, gold, files={item["name"] for item in manifest["inputs"]}, show=show)
     typer.echo(json.dumps(report.figures, ensure_ascii=False, indent=1) if as_json else render_text(report), nl=as_json)
 
 

@@ -56,3 +56,16 @@ def test_eval_command_runs_pipeline_and_scores(tmp_path):
     assert figures["entity"]["f1"] == 1.0 and figures["base_models"]["f1"] == 1.0 and figures["parameters"]["f1"] == 1.0
     shown = CliRunner().invoke(app, ["eval", str(raw), "--gold", str(gold), "--show", "3"])
     assert "entity   P=1.000" in shown.output and "missed_entries:" in shown.output
+
+
+def test_eval_command_scores_only_the_notes_it_ran(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "n.md").write_text("### BELLE\n- https://github.com/LianjiaTech/BELLE\n", encoding="utf-8")
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    record = {"key": "belle", "name": "BELLE", "aliases": [], "kind": "model", "urls": [], "base_models": [], "parameters": [], "sources": ["n.md:1"]}
+    (gold / "n.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (gold / "other.jsonl").write_text(json.dumps(dict(record, key="x", name="X", sources=["other.md:1"])) + "\n", encoding="utf-8")
+    figures = json.loads(CliRunner().invoke(app, ["eval", str(raw), "--gold", str(gold), "--json"]).output)
+    assert figures["gold_entries"] == 1 and figures["entity"]["recall"] == 1.0
