@@ -58,7 +58,6 @@ class Draft:
     name_from_url: bool = False
     texts: list[Text] = field(default_factory=list)
     urls: list[tuple[str, Block, Inline, Link]] = field(default_factory=list)
-    bases: list[tuple[str, Block, str]] = field(default_factory=list)
     params: list[tuple[int, Block, str]] = field(default_factory=list)
     languages: list[tuple[str, Block, str]] = field(default_factory=list)
     organizations: list[tuple[str, Block, str]] = field(default_factory=list)
@@ -159,10 +158,6 @@ def _name_only_heading(text: str, rules: RuleSet) -> bool:
         return False
     words = name.split()
     return 1 <= len(words) <= 3 and len(name) <= 30
-
-
-def _links_of(block: Block) -> list[Link]:
-    return list(block.inline.links)
 
 
 def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
