@@ -222,10 +222,7 @@ def _coordinated(text: str, models: list[ModelRef], first: list[ModelRef]) -> li
 
 
 def _window(cue: Mention, rules: RuleSet) -> int:
-    for rule in rules.cues:
-        if rule.id == cue.rule:
-            return rule.window
-    return 3
+    return rules.cue_windows.get(cue.rule, 3)
 
 
 SMALL_SIZE = 1_000_000_000

@@ -166,6 +166,7 @@ class RuleSet:
         self.digest = digest
         self.families: list[FamilyRule] = rules["families.jsonl"]  # type: ignore[assignment]
         self.cues: list[CueRule] = rules["cues.jsonl"]  # type: ignore[assignment]
+        self.cue_windows = {cue.id: cue.window for cue in self.cues}
         self.quantities: list[QuantityRule] = rules["quantities.jsonl"]  # type: ignore[assignment]
         self.columns: list[ColumnRule] = rules["columns.jsonl"]  # type: ignore[assignment]
         self.vocabulary: list[VocabularyRule] = rules["vocabulary.jsonl"]  # type: ignore[assignment]
