@@ -556,3 +556,43 @@ def _in_class(items, c: str) -> bool:
             else:
                 hit = hit or (test(c) != ("_NOT_" in category))
     return hit != negate
+
+
+def requires_digit(pattern: str) -> bool:
+    """Tell whether every string `pattern` can match (with search) contains a decimal digit.
+
+    The recognizer skips segmenting a text that no rule can match; for its token
+    regexes that test is "has a digit", which is only sound for regexes proven
+    here, from the parse tree, to need one. Anything unsure answers False, so the
+    text is always read: a wrong False costs time, never a mention.
+    """
+    try:
+        tree = _sre_parse.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    universe = set(_SAMPLE) | {str(d) for d in range(10)}
+    _collect_literals(tree, universe)
+    return _needs_digit(list(tree), sorted(universe))
+
+
+def _needs_digit(items, universe: list[str]) -> bool:
+    return any(_item_needs_digit(op, av, universe) for op, av in items)
+
+
+def _item_needs_digit(op, av, universe: list[str]) -> bool:
+    name = str(op)
+    if name == "LITERAL":
+        return chr(av).isdecimal()
+    if name == "IN":  # a class every sampled member of which is a digit (and that has one)
+        members = [c for c in universe if _in_class(av, c)]
+        return bool(members) and all(c.isdecimal() for c in members)
+    if name == "SUBPATTERN":
+        return _needs_digit(list(av[-1]), universe)
+    if name == "ATOMIC_GROUP":
+        return _needs_digit(list(av), universe)
+    if name == "BRANCH":
+        return all(_needs_digit(list(alternative), universe) for alternative in av[1])
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, _high, body = av
+        return low >= 1 and _needs_digit(list(body), universe)
+    return False

@@ -70,8 +70,7 @@ def annotate(blocks: list[Block], recognizer: RecognizerType) -> MentionIndex:
             if not inline.text.strip():
                 continue
             masked = [(link.start, link.end) for link in inline.links if link.bare]
-            _, mentions = recognizer.recognize(inline.text, masked)
-            index[(block.index, cell_index)] = mentions
+            index[(block.index, cell_index)] = recognizer.mentions(inline.text, masked)
     return index
 
 

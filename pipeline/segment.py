@@ -149,20 +149,25 @@ class Segmenter:
 
 def segment(text: str, *, segmenter: Segmenter) -> Segmented:
     """Tokenize `text` into tokens covering every non-space character."""
-    tokens: list[Token] = []
+    tokens = tuple(Token(text=word, start=start, end=start + len(word)) for word, start in token_spans(text, segmenter=segmenter))
+    return Segmented(language=language_of(text), tokens=tokens)
+
+
+def token_spans(text: str, *, segmenter: Segmenter) -> list[tuple[str, int]]:
+    """Tokenize `text` into (token, offset) pairs: segment()'s tokens without a record per token (the hot path)."""
+    spans: list[tuple[str, int]] = []
     for match in SCRIPT_RUNS.finditer(text):
-        start = match.start()
-        if match.lastgroup == "space":
+        group = match.lastgroup
+        if group == "space":
             continue
-        if match.lastgroup == "han":
-            offset = start
+        start = match.start()
+        if group == "han":
             for word in segmenter.cut_han(match.group()):
-                tokens.append(Token(text=word, start=offset, end=offset + len(word)))
-                offset += len(word)
+                spans.append((word, start))
+                start += len(word)
         else:
-            for text, idx in segmenter.cut_latin(match.group()):
-                tokens.append(Token(text=text, start=start + idx, end=start + idx + len(text)))
-    return Segmented(language=language_of(text), tokens=tuple(tokens))
+            spans += [(word, start + idx) for word, idx in segmenter.cut_latin(match.group())]
+    return spans
 
 
 def language_of(text: str) -> str:

@@ -94,6 +94,9 @@ class Lens:
         segmented, mentions = _recognize(self._recognizer, text, tuple(masked))
         return segmented, [m for m in mentions if not (self._drop and self._drop(m))]
 
+    def mentions(self, text: str, masked=()):
+        return self.recognize(text, masked)[1]
+
 
 _MEMO: dict = {}
 
