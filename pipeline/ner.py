@@ -44,6 +44,9 @@ BLANK = "\x00"
 MEMO_SIZE = 1 << 17
 """Distinct tokens whose predicate results are remembered before the memo starts over."""
 
+Step = tuple[tuple[int, ...], "bool | None"]
+"""One token of a token pattern: the predicates it must satisfy, and the space after it (None: either)."""
+
 Match = tuple[int, int, str, str]
 """(first token, end token, label, pattern id): one span the SpanRuler would return."""
 
@@ -67,7 +70,9 @@ class PatternMatcher:
     def __init__(self, patterns: list[dict], tokenize: Callable[[str], list[str]]):
         self.phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         self.predicates: list[tuple[str, str, object]] = []
-        self.sequences: dict[int, list[tuple[tuple[tuple[tuple[int, ...], bool | None], ...], str, str]]] = {}
+        # token patterns by their anchor: the predicate of one step (a digit-needing one where there
+        # is one, as it holds on few tokens), with that step's offset in the pattern; -1: tried everywhere
+        self.sequences: dict[int, list[tuple[tuple[Step, ...], int, str, str]]] = {}
         literals: set[str] = set()
         self.needs_digit = True
         for pattern in patterns:
@@ -81,16 +86,20 @@ class PatternMatcher:
             steps = tuple(self._step(step) for step in body)
             if not steps:
                 raise PatternError(f"empty token pattern {pattern_id!r}")
-            self.sequences.setdefault(steps[0][0][0] if steps[0][0] else -1, []).append((steps, label, pattern_id))
-            if not any(self.predicates[i][0] == "REGEX" and requires_digit(self.predicates[i][2]) for test, _ in steps for i in test):
+            digit_steps = [(k, test) for k, (tests, _) in enumerate(steps) for test in tests if self._needs_digit(test)]
+            if not digit_steps:
                 self.needs_digit = False
-        if -1 in self.sequences:  # a first step that tests only the space after it: tried at every token
-            self.needs_digit = False
+            offset, anchor = digit_steps[0] if digit_steps else (0, steps[0][0][0] if steps[0][0] else -1)
+            self.sequences.setdefault(anchor, []).append((steps, offset, label, pattern_id))
         self._compiled = [(kind, attr, re.compile(value) if kind == "REGEX" else value) for kind, attr, value in self.predicates]
         # a literal whose lowercase depends on context (Greek final sigma) cannot be looked for in lowered text
         self.always = not self.needs_digit or any(c in word for word in literals for c in "σς" + BLANK)
         self.literals = re.compile("|".join(re.escape(word) for word in sorted(literals, key=lambda w: (-len(w), w)))) if literals else None
         self._memo: dict[str, tuple[int, ...]] = {}
+
+    def _needs_digit(self, test: int) -> bool:
+        kind, _, value = self.predicates[test]
+        return kind == "REGEX" and requires_digit(value)
 
     def _step(self, step: dict) -> tuple[tuple[int, ...], bool | None]:
         tests: list[int] = []
@@ -140,8 +149,11 @@ class PatternMatcher:
             found = self._memo[word] = tuple(hits)
         return found
 
-    def match(self, words: list[str], spaces: list[bool]) -> list[Match]:
-        """Return every span a SpanRuler with these patterns finds, deduplicated and sorted as it sorts them."""
+    def match(self, words: list[str], spaces: list[bool], digits: bool = True) -> list[Match]:
+        """Return every span a SpanRuler with these patterns finds, deduplicated and sorted.
+
+        `digits=False` says the text has no digit: token patterns that all need one are not tried.
+        """
         found: set[Match] = set()
         phrases = self.phrases
         lowers = [word.lower() for word in words]
@@ -151,22 +163,22 @@ class PatternMatcher:
                 end = i + len(phrase)
                 if end <= count and (len(phrase) == 1 or tuple(lowers[i:end]) == phrase):
                     found.add((i, end, label, pattern_id))
-        if self.sequences:
+        if self.sequences and (digits or not self.needs_digit):
             satisfied = [self._satisfied(word) for word in words]
-            anywhere = self.sequences.get(-1, [])
-            for i, first in enumerate(satisfied):
-                for key in first:
-                    for steps, label, pattern_id in self.sequences.get(key, ()):
-                        if self._holds(steps, satisfied, spaces, i):
-                            found.add((i, i + len(steps), label, pattern_id))
-                for steps, label, pattern_id in anywhere:
-                    if self._holds(steps, satisfied, spaces, i):
-                        found.add((i, i + len(steps), label, pattern_id))
+            anywhere = self.sequences.get(-1, ())
+            for j, holding in enumerate(satisfied):
+                for key in holding:
+                    for steps, offset, label, pattern_id in self.sequences.get(key, ()):
+                        if self._holds(steps, satisfied, spaces, j - offset):
+                            found.add((j - offset, j - offset + len(steps), label, pattern_id))
+                for steps, offset, label, pattern_id in anywhere:
+                    if self._holds(steps, satisfied, spaces, j - offset):
+                        found.add((j - offset, j - offset + len(steps), label, pattern_id))
         return sorted(found)
 
     @staticmethod
     def _holds(steps, satisfied: list[tuple[int, ...]], spaces: list[bool], i: int) -> bool:
-        if i + len(steps) > len(satisfied):
+        if i < 0 or i + len(steps) > len(satisfied):
             return False
         for k, (tests, wants_space) in enumerate(steps):
             if wants_space is not None and spaces[i + k] != wants_space:
@@ -253,7 +265,7 @@ class Recognizer:
     def _recognize(self, original: str, normal: str, masked) -> list[Mention]:
         words, spaces, starts = token_words(normal, self.segmenter)
         mentions: list[Mention] = []
-        for token_start, token_end, label, rule_id in self.matcher.match(words, spaces):
+        for token_start, token_end, label, rule_id in self.matcher.match(words, spaces, DIGIT.search(normal) is not None):
             start = starts[token_start]
             end = starts[token_end - 1] + len(words[token_end - 1])
             if any(m_start < end and start < m_end for m_start, m_end in masked):
