@@ -53,9 +53,7 @@ class Segmenter:
 
     @cached_property
     def jieba(self):
-        import jieba
-
-        from .lazydict import LazyTokenizer
+        from .lazydict import LazyTokenizer, jieba
 
         jieba.setLogLevel(logging.WARNING)
         # a private Tokenizer instance, never jieba's global one: the rules can

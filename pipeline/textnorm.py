@@ -39,8 +39,23 @@ def normal_char(ch: str) -> str:
     return folded
 
 
+_CHANGED: dict[int, str] = {}
+"""Code point -> normal form, for every character seen so far whose normal form differs (str.translate's table)."""
+
+_SEEN: set[str] = set()
+"""Every character normal_char has been asked about (bounded by Unicode itself)."""
+
+
 def normalize(text: str) -> str:
-    """Return `text` with each character replaced by its normal form; same length as `text`."""
+    """Return `text` with each character replaced by its normal form; same length as `text`.
+
+    str.translate does the per-character work in C; the table learns each new character once.
+    """
     if text.isascii():
         return text
-    return "".join(normal_char(ch) for ch in text)
+    for ch in set(text).difference(_SEEN):
+        _SEEN.add(ch)
+        folded = normal_char(ch)
+        if folded != ch:
+            _CHANGED[ord(ch)] = folded
+    return text.translate(_CHANGED)

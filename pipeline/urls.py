@@ -7,6 +7,7 @@ Notes glue URLs together (`...Xwhttps://github.com/...`), omit the scheme
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .models import Url
@@ -68,6 +69,7 @@ def _trim(url: str) -> str:
     return url
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical(url: str) -> str | None:
     """Return the canonical form of a URL, or None when it must not be emitted.
 
