@@ -12,6 +12,7 @@ so the result does not depend on the order the notes were read in.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -86,6 +87,8 @@ def _pinyin(text: str) -> str:
     """
     spelled = PINYIN.get(text)
     if spelled is None:
+        # pypinyin copies its dictionaries on import unless told not to: this never edits them
+        os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
         from pypinyin import lazy_pinyin
 
         spelled = PINYIN[text] = "".join(lazy_pinyin(text))

@@ -207,17 +207,17 @@ class Recognizer:
 
     @cached_property
     def nlp(self):
-        """A blank spaCy pipeline whose tokenizer is segment.py (training reads its Docs)."""
+        """A blank English spaCy pipeline whose tokenizer is segment.py (training reads its Docs)."""
         from spacy.lang.en import English
-
-        vocab = self.segmenter.vocab
-        seg = self.segmenter
-
-        def tokenize(text: str):
-            words, spaces, _ = token_words(text, seg)
-            return Doc(vocab, words=words, spaces=spaces)
-
         from spacy.tokens import Doc
+        from spacy.vocab import create_vocab
+
+        vocab = create_vocab("en", English.Defaults)
+        segmenter = self.segmenter
+
+        def tokenize(text: str) -> Doc:
+            words, spaces, _ = token_words(text, segmenter)
+            return Doc(vocab, words=words, spaces=spaces)
 
         return English(vocab=vocab, create_tokenizer=lambda _nlp: tokenize)
 

@@ -44,17 +44,10 @@ def corpus_texts() -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:
 @pytest.fixture(scope="module")
 def reference(recognizer):
     """spaCy's SpanRuler with the recognizer's patterns, over the recognizer's tokens."""
-    import spacy
-    from spacy.tokens import Doc
+    from spacy.lang.en import English
 
-    vocab = recognizer.segmenter.vocab
-
-    def tokenize(text: str) -> Doc:
-        words, spaces, _ = token_words(text, recognizer.segmenter)
-        return Doc(vocab, words=words, spaces=spaces)
-
-    nlp = spacy.blank("en")
-    nlp.tokenizer = tokenize
+    # a pipeline of its own (the session's recognizer.nlp stays as it is), with the same vocab and tokens
+    nlp = English(vocab=recognizer.nlp.vocab, create_tokenizer=lambda _nlp: recognizer.nlp.tokenizer)
     ruler = nlp.add_pipe("span_ruler", config={"spans_key": "mentions", "phrase_matcher_attr": "LOWER", "validate": True})
     ruler.add_patterns(recognizer._patterns())
 
