@@ -955,7 +955,9 @@ def _read_phrases(ctx: Context, draft: Draft, text: Text) -> None:
     spans = text.spans or [(0, len(text.inline.text))]
     for start, end in spans:
         chunk = normalize(text.inline.text[start:end])
-        for rule, pattern in ctx.rules.phrases:
+        for (rule, pattern), gate in zip(ctx.rules.phrases, ctx.rules.phrase_gates):
+            if gate is not None and not gate.search(chunk):
+                continue
             for match in pattern.finditer(chunk):
                 value = match.group("value")
                 at = start + match.start("value")

@@ -9,6 +9,7 @@ inherits from, or a free size in a clause that names no other model).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, replace
 
 from .models import Mention
@@ -121,15 +122,21 @@ NAME_CHAIN = re.compile(r"(?:[-_.][A-Za-z0-9]+)*")
 """The rest of a hyphenated name after its first word (`-1.5` in `Yi-1.5`)."""
 
 
-def clause_ids(text: str) -> list[int]:
-    ids = [0] * (len(text) + 1)
+@lru_cache(maxsize=4096)
+def clause_ids(text: str) -> tuple[int, ...]:
+    """Number each offset of `text` (and its end) by the clause it is in.
+
+    Kept per text: every entry of a row or paragraph asks again for the same text.
+    """
+    ids: list[int] = []
     current = 0
-    breaks = {m.start() for m in CLAUSE_BREAK.finditer(text)}
-    for index in range(len(text) + 1):
-        if index in breaks:
-            current += 1
-        ids[index] = current
-    return ids
+    position = 0
+    for match in CLAUSE_BREAK.finditer(text):
+        ids += [current] * (match.start() - position)
+        current += 1
+        position = match.start()
+    ids += [current] * (len(text) + 1 - position)
+    return tuple(ids)
 
 
 COORDINATION = re.compile(r"^\s*(?:[,，、/&+]|和|或|及|以及|与|and|or)\s*$", re.IGNORECASE)

@@ -190,6 +190,8 @@ class RuleSet:
         self.organizations: list[OrganizationRule] = rules["organizations.jsonl"]  # type: ignore[assignment]
         self.organization_by_alias = {compact(alias): org.name for org in self.organizations for alias in [org.name, *org.aliases]}
         self.phrases = [(p, re.compile(p.regex)) for p in rules["phrases.jsonl"]]  # type: ignore[union-attr]
+        self.phrase_gates = [_gate(pattern) for _, pattern in self.phrases]
+        """Per phrase rule, a quick search a text must pass before the rule's regex runs (None: always run)."""
         self.organization_prefixes = sorted({fold(a) for org in self.organizations for a in [org.name, *org.aliases]},
                                             key=lambda a: (-len(a), a))
         """Folded organization spellings, longest first: what names.strip_org looks for."""
@@ -596,3 +598,61 @@ def _item_needs_digit(op, av, universe: list[str]) -> bool:
         low, _high, body = av
         return low >= 1 and _needs_digit(list(body), universe)
     return False
+
+
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Return strings one of which every match of `pattern` contains, or None when none can be told.
+
+    Running a rule regex over every text is slow when it starts with a wide class
+    (`[\\u4e00-\\u9fff]{1,15}?...发布的` tries every position); a search for the
+    literals it needs (`发布`, `推出`, ...) compiled with the same flags is quick,
+    and only texts that contain one need the full regex. The strings come from the
+    parse tree: a run of literals, or an alternation of them, that every match
+    must pass through; the longest such choice is kept.
+    """
+    try:
+        tree = _sre_parse.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    found = _literals_of(list(tree))
+    return tuple(sorted(found)) if found else None
+
+
+def _gate(pattern: re.Pattern) -> re.Pattern | None:
+    """A search for the literals `pattern` requires, with its flags (so case-insensitive rules stay so)."""
+    literals = required_literals(pattern.pattern)
+    if not literals:
+        return None
+    return re.compile("|".join(re.escape(literal) for literal in sorted(literals, key=lambda s: (-len(s), s))), pattern.flags)
+
+
+def _literals_of(items) -> set[str] | None:
+    """The best set of required literals of a sequence: every match contains one of them."""
+    best: set[str] | None = None
+    run = ""
+    candidates: list[set[str]] = []
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            run += chr(av)
+            continue
+        if run:
+            candidates.append({run})
+            run = ""
+        inner: set[str] | None = None
+        if name == "SUBPATTERN":
+            inner = _literals_of(list(av[-1]))
+        elif name == "BRANCH":
+            alternatives = [_literals_of(list(alternative)) for alternative in av[1]]
+            if all(alternatives):
+                inner = set().union(*alternatives)  # type: ignore[arg-type]
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
+            inner = _literals_of(list(av[2]))
+        if inner:
+            candidates.append(inner)
+    if run:
+        candidates.append({run})
+    for candidate in candidates:
+        if best is None or min(map(len, candidate)) > min(map(len, best)):
+            best = candidate
+    return best

@@ -7,6 +7,8 @@ import shutil
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.rules import MAX_REGEX_LENGTH, RULE_FILES, RulesError, load_rules, regex_problem
 from pipeline.run import DEFAULT_RULES
@@ -192,3 +194,31 @@ def test_missing_rules_folder(tmp_path):
     with pytest.raises(RulesError) as err:
         load_rules(tmp_path / "nope")
     assert [i.message for i in err.value.issues] == ["rules folder not found"]
+
+
+@pytest.mark.parametrize("regex, literals", [
+    ("(?P<value>[\\u4e00-\\u9fff]{1,15}?)(?:联合)?(?:发布|推出)的", ("发布", "推出")),
+    ("(?i)\\b(?P<value>bilingual)\\b", ("bilingual",)),
+    ("由(?P<value>[^，]{2,24}?)发布", ("发布",)),
+    ("(?:ab)+c", ("ab",)),
+    ("x(?:ab|cd)", ("ab", "cd")),
+    ("\\d+[bB]", None),
+    ("(?:ab)?c|d", ("c", "d")),
+    ("(?:ab)?|d", None),
+    ("(?:ab)*", None),
+    ("(?!no)yes", ("yes",)),
+    ("(", None),
+])
+def test_required_literals(regex, literals):
+    from pipeline.rules import required_literals
+
+    assert required_literals(regex) == literals
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("由发布推出开源的清华大学 byBYreleasedRELEASEDbilingualBİLİNGUALſ多语言中英双语")), max_size=40))
+def test_phrase_gates_never_hide_a_match(rules, text):
+    """A text a gate turns away has no match of its rule (the gate only saves time)."""
+    for (rule, pattern), gate in zip(rules.phrases, rules.phrase_gates):
+        if gate is not None and not gate.search(text):
+            assert pattern.search(text) is None, (rule.id, text)
