@@ -54,6 +54,27 @@ characters include control characters (pasted terminal colours, bells) and the
 bidirectional controls that can make a name display as another ("Trojan
 source"): they never reach a name, while quotes keep the raw line."""
 
+MARKUP_START = re.compile(r"[!\[<&*_`\u200b\u200c\u200d\u2060\ufeff\ufe0f\x00-\x08\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Every character a MARKUP match can start with. MARKUP's alternatives start with
+named groups, so the regex engine cannot skip ahead to them and tries all ten at
+every position; markup() only tries MARKUP where one of these stands."""
+
+
+def markup(text: str):
+    """Yield MARKUP's matches in `text`, as MARKUP.finditer would, only trying it where markup can start."""
+    position = 0
+    while True:
+        start = MARKUP_START.search(text, position)
+        if start is None:
+            return
+        match = MARKUP.match(text, start.start())
+        if match is None:
+            position = start.start() + 1
+        else:
+            yield match
+            position = match.end()
+
+
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]\n]{1,100})\]:[ \t]*<?([^\s<>]+)>?(?:[ \t]+[\"'(].*)?[ \t]*$")
 """A reference-style link definition (`[1]: https://github.com/x/y "title"`)."""
 
@@ -125,7 +146,7 @@ def clean_inline(raw: str, raw_offset: int = 0, references: dict[str, str] | Non
 
 def _clean_into(builder: _Builder, raw: str, base: int) -> None:
     position = 0
-    for match in MARKUP.finditer(raw):
+    for match in markup(raw):
         _copy_plain(builder, raw[position:match.start()], base + position)
         kind = match.lastgroup
         if match.group("link") is not None:
@@ -159,7 +180,7 @@ def _clean_into(builder: _Builder, raw: str, base: int) -> None:
 def _clean_plain_only(builder: _Builder, text: str, raw_start: int) -> None:
     """Copy link text, dropping emphasis and entities but not nested links."""
     position = 0
-    for match in MARKUP.finditer(text):
+    for match in markup(text):
         if match.lastgroup in ("emphasis", "invisible", "tag", "br", "entity", "image", "script"):
             builder.copy(text[position:match.start()], raw_start + position)
             if match.lastgroup == "entity":

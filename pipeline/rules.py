@@ -190,7 +190,7 @@ class RuleSet:
         self.organizations: list[OrganizationRule] = rules["organizations.jsonl"]  # type: ignore[assignment]
         self.organization_by_alias = {compact(alias): org.name for org in self.organizations for alias in [org.name, *org.aliases]}
         self.phrases = [(p, re.compile(p.regex)) for p in rules["phrases.jsonl"]]  # type: ignore[union-attr]
-        self.phrase_gates = [_gate(pattern) for _, pattern in self.phrases]
+        self.phrase_gates = [literal_gate(pattern) for _, pattern in self.phrases]
         """Per phrase rule, a quick search a text must pass before the rule's regex runs (None: always run)."""
         self.organization_prefixes = sorted({fold(a) for org in self.organizations for a in [org.name, *org.aliases]},
                                             key=lambda a: (-len(a), a))
@@ -618,12 +618,17 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
     return tuple(sorted(found)) if found else None
 
 
-def _gate(pattern: re.Pattern) -> re.Pattern | None:
-    """A search for the literals `pattern` requires, with its flags (so case-insensitive rules stay so)."""
+def literal_gate(pattern: re.Pattern) -> re.Pattern | None:
+    """Return a quick search that finds something in every text `pattern` can match in (None: no such search).
+
+    Case-insensitive whatever the pattern's flags (scoped `(?i:...)` groups
+    included): that finds a superset of the texts, so it never turns a match away.
+    """
     literals = required_literals(pattern.pattern)
     if not literals:
         return None
-    return re.compile("|".join(re.escape(literal) for literal in sorted(literals, key=lambda s: (-len(s), s))), pattern.flags)
+    alternatives = "|".join(re.escape(literal) for literal in sorted(literals, key=lambda s: (-len(s), s)))
+    return re.compile(alternatives, (pattern.flags & ~re.VERBOSE) | re.IGNORECASE)
 
 
 def _literals_of(items) -> set[str] | None:

@@ -11,6 +11,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .models import Url
+from .rules import literal_gate
 
 BARE_URL = re.compile(r"(?i:https?)://[^\s<>\"'\[\]{}|\\^`\u0080-\uffff]+")
 """An http(s) URL in running text; it stops at whitespace, brackets and any
@@ -39,11 +40,17 @@ REPO_HOSTS = ("github.com", "gitee.com", "gitlab.com")
 HUB_HOSTS = ("huggingface.co", "modelscope.cn", "www.modelscope.cn")
 
 
+URL_PATTERNS = tuple((pattern, literal_gate(pattern)) for pattern in (BARE_URL, KNOWN_HOST_URL, PAREN_DOMAIN))
+"""The URL patterns in the order they claim text, each with the quick search a text must pass first (most have no URL)."""
+
+
 def find_urls(text: str) -> list[tuple[int, int, str]]:
     """Return (start, end, url) for every URL written in `text`, glued ones split."""
     spans: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
-    for pattern in (BARE_URL, KNOWN_HOST_URL, PAREN_DOMAIN):
+    for pattern, gate in URL_PATTERNS:
+        if gate is not None and not gate.search(text):
+            continue
         for match in pattern.finditer(text):
             start, end = match.span()
             if any(s < end and start < e for s, e in taken):

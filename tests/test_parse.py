@@ -1,6 +1,9 @@
 """Block structure and inline cleaning, with raw offsets that quote exactly."""
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pipeline.parse import clean_inline, parse, raw_span
 from pipeline.read import decode
 
@@ -52,3 +55,42 @@ def test_scheme_less_bullet_becomes_a_link():
 def test_separator_less_table_is_paragraphs():
     blocks = blocks_of("| a | b |\n| c | d |\n")
     assert [b.kind for b in blocks] == ["paragraph", "paragraph"]
+
+
+def _first_items(items):
+    """The first items of every alternative at the start of a parsed regex (through groups and branches)."""
+    op, av = items[0]
+    name = str(op)
+    if name == "SUBPATTERN":
+        return _first_items(list(av[-1]))
+    if name == "BRANCH":
+        return [first for alternative in av[1] for first in _first_items(list(alternative))]
+    return [(name, av)]
+
+
+def test_markup_start_covers_every_way_markup_can_start():
+    from re import _parser as sre_parse
+
+    from pipeline.parse import MARKUP, MARKUP_START
+
+    firsts = _first_items(list(sre_parse.parse(MARKUP.pattern, MARKUP.flags)))
+    assert len(firsts) >= 10
+    for name, av in firsts:
+        if name == "LITERAL":
+            assert MARKUP_START.match(chr(av)), chr(av)
+        else:
+            assert name == "IN"
+            for op, value in av:
+                if str(op) == "LITERAL":
+                    assert MARKUP_START.match(chr(value))
+                else:
+                    assert str(op) == "RANGE"
+                    assert all(MARKUP_START.match(chr(c)) for c in range(value[0], value[1] + 1))
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("[]()!<>a/&;#*_`x \u200b\u202eB:hrefscript=\"'br\n好")), max_size=60))
+def test_markup_finds_what_finditer_finds(text):
+    from pipeline.parse import MARKUP, markup
+
+    assert [m.span() for m in markup(text)] == [m.span() for m in MARKUP.finditer(text)]

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import case_id, load_cases
 from pipeline import urls
@@ -36,3 +38,14 @@ def test_scheme_less_known_host_and_parenthesized_domain():
 def test_repo_identity_ignores_case_and_subpaths():
     assert urls.repo_identity("https://github.com/SCIR-HI/Huatuo/tree/main/x") == "github.com/scir-hi/huatuo"
     assert urls.repo_identity("https://huggingface.co/datasets/a/b") is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("hHtTpPsS:/.wgithubcomGITHUB()（）xyz-ai 好")), max_size=50))
+def test_url_gates_never_hide_a_url(text):
+    """A pattern's quick search only skips texts the pattern finds nothing in."""
+    from pipeline.urls import URL_PATTERNS
+
+    for pattern, gate in URL_PATTERNS:
+        if gate is not None and not gate.search(text):
+            assert pattern.search(text) is None, (pattern.pattern, text)
