@@ -956,7 +956,7 @@ def _read_phrases(ctx: Context, draft: Draft, text: Text) -> None:
     for start, end in spans:
         chunk = normalize(text.inline.text[start:end])
         for (rule, pattern), gate in zip(ctx.rules.phrases, ctx.rules.phrase_gates):
-            if gate is not None and not gate.search(chunk):
+            if gate is not None and not gate.admits(chunk):
                 continue
             for match in pattern.finditer(chunk):
                 value = match.group("value")

@@ -608,7 +608,7 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
     literals it needs (`发布`, `推出`, ...) compiled with the same flags is quick,
     and only texts that contain one need the full regex. The strings come from the
     parse tree: a run of literals, or an alternation of them, that every match
-    must pass through; the longest such choice is kept.
+    must pass through; an uncased choice is kept before a cased one, then the longest.
     """
     try:
         tree = _sre_parse.parse(pattern)
@@ -618,22 +618,39 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
     return tuple(sorted(found)) if found else None
 
 
-def literal_gate(pattern: re.Pattern) -> re.Pattern | None:
-    """Return a quick search that finds something in every text `pattern` can match in (None: no such search).
+class LiteralGate:
+    """A quick test that a text holds one of the literals every match of a regex needs."""
 
-    Case-insensitive whatever the pattern's flags (scoped `(?i:...)` groups
-    included): that finds a superset of the texts, so it never turns a match away.
-    """
+    def __init__(self, literals: tuple[str, ...]):
+        self.literals = literals
+        if all(_uncased(literal) for literal in literals):
+            # a plain substring test: case cannot matter, whatever the regex's flags
+            self.regex = None
+        else:
+            # case-insensitive whatever the regex's flags (scoped `(?i:...)` included):
+            # it admits a superset of the texts, so it never turns a match away
+            self.regex = re.compile("|".join(re.escape(literal) for literal in sorted(literals, key=lambda s: (-len(s), s))),
+                                    re.IGNORECASE)
+
+    def admits(self, text: str) -> bool:
+        if self.regex is None:
+            return any(literal in text for literal in self.literals)
+        return self.regex.search(text) is not None
+
+
+def literal_gate(pattern: re.Pattern) -> LiteralGate | None:
+    """Return a quick test every text `pattern` can match in passes (None: no such test can be told)."""
     literals = required_literals(pattern.pattern)
-    if not literals:
-        return None
-    alternatives = "|".join(re.escape(literal) for literal in sorted(literals, key=lambda s: (-len(s), s)))
-    return re.compile(alternatives, (pattern.flags & ~re.VERBOSE) | re.IGNORECASE)
+    return LiteralGate(literals) if literals else None
+
+
+def _uncased(text: str) -> bool:
+    """True when no character of `text` has another case (Han, digits, punctuation)."""
+    return all(ch.lower() == ch.upper() == ch and ch.casefold() == ch for ch in text)
 
 
 def _literals_of(items) -> set[str] | None:
     """The best set of required literals of a sequence: every match contains one of them."""
-    best: set[str] | None = None
     run = ""
     candidates: list[set[str]] = []
     for op, av in items:
@@ -657,7 +674,6 @@ def _literals_of(items) -> set[str] | None:
             candidates.append(inner)
     if run:
         candidates.append({run})
-    for candidate in candidates:
-        if best is None or min(map(len, candidate)) > min(map(len, best)):
-            best = candidate
-    return best
+    # uncased literals first (a substring test finds them; a case-insensitive search is slower), then the longest
+    ranked = sorted(candidates, key=lambda c: (not all(map(_uncased, c)), -min(map(len, c)), sorted(c)))
+    return ranked[0] if ranked else None

@@ -49,7 +49,7 @@ def find_urls(text: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
     for pattern, gate in URL_PATTERNS:
-        if gate is not None and not gate.search(text):
+        if gate is not None and not gate.admits(text):
             continue
         for match in pattern.finditer(text):
             start, end = match.span()
