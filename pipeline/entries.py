@@ -1000,13 +1000,13 @@ def _families_in_name(name: str, me: Self, rules: RuleSet) -> list[str]:
     """Families a derivative's own name carries (`ChatGLM-Med` is built on ChatGLM)."""
     key = compact(name)
     own = stem(name)
+    own_family = compact(me.family) if me.family else None
     found = []
-    for family in rules.families:
-        if not family.from_name or family.name == me.family:
+    for family, alias_keys in rules.name_family_keys:
+        if family.name == me.family:
             continue
-        for alias in [family.name, *family.aliases]:
-            alias_key = compact(alias)
-            if len(alias_key) >= 4 and alias_key in key and alias_key != own and not (me.family and alias_key in compact(me.family)):
+        for alias_key in alias_keys:
+            if alias_key in key and alias_key != own and not (own_family is not None and alias_key in own_family):
                 found.append(family.as_base or family.name)
                 break
     longest = [f for f in found if not any(f != g and compact(f) in compact(g) for g in found)]

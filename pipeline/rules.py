@@ -190,6 +190,9 @@ class RuleSet:
         self.organizations: list[OrganizationRule] = rules["organizations.jsonl"]  # type: ignore[assignment]
         self.organization_by_alias = {compact(alias): org.name for org in self.organizations for alias in [org.name, *org.aliases]}
         self.phrases = [(p, re.compile(p.regex)) for p in rules["phrases.jsonl"]]  # type: ignore[union-attr]
+        self.name_family_keys = [(family, tuple(key for key in (compact(a) for a in [family.name, *family.aliases]) if len(key) >= 4))
+                                 for family in self.families if family.from_name]
+        """Families a derivative's name can carry, each with its spellings' compact keys of 4 or more characters, in order."""
         self.phrase_gates = [literal_gate(pattern) for _, pattern in self.phrases]
         """Per phrase rule, a quick search a text must pass before the rule's regex runs (None: always run)."""
         self.organization_prefixes = sorted({fold(a) for org in self.organizations for a in [org.name, *org.aliases]},
@@ -623,18 +626,18 @@ class LiteralGate:
 
     def __init__(self, literals: tuple[str, ...]):
         self.literals = literals
-        if all(_uncased(literal) for literal in literals):
-            # a plain substring test: case cannot matter, whatever the regex's flags
-            self.regex = None
-        else:
-            # case-insensitive whatever the regex's flags (scoped `(?i:...)` included):
-            # it admits a superset of the texts, so it never turns a match away
-            self.regex = re.compile("|".join(re.escape(literal) for literal in sorted(literals, key=lambda s: (-len(s), s))),
-                                    re.IGNORECASE)
+        alternatives = "|".join(re.escape(literal) for literal in sorted(literals, key=lambda s: (-len(s), s)))
+        # uncased literals: case cannot matter whatever the regex's flags, and a case-sensitive
+        # alternation lets the regex engine skip to the literals' first characters. Cased ones:
+        # case-insensitive whatever the regex's flags (scoped `(?i:...)` included), which admits
+        # a superset of the texts, so it never turns a match away.
+        uncased = all(_uncased(literal) for literal in literals)
+        self.regex = re.compile(alternatives, 0 if uncased else re.IGNORECASE)
+        self.substring = literals[0] if uncased and len(literals) == 1 else None
 
     def admits(self, text: str) -> bool:
-        if self.regex is None:
-            return any(literal in text for literal in self.literals)
+        if self.substring is not None:
+            return self.substring in text
         return self.regex.search(text) is not None
 
 
