@@ -23,7 +23,7 @@ from typing import Callable
 from .models import Mention, Segmented, Token
 from .quantities import scale, size_token
 from .rules import RuleSet, requires_digit
-from .segment import Segmenter, language_of, token_spans
+from .segment import SCRIPT_RUNS, Segmenter, language_of, token_spans
 from .textnorm import normalize
 
 NUMBER_TOKEN = r"^\d{1,5}(?:\.\d{1,4})?$"
@@ -309,29 +309,38 @@ class Recognizer:
 def token_words(text: str, segmenter: Segmenter) -> tuple[list[str], list[bool], list[int]]:
     """Cut `text` into the words, trailing-space flags and offsets of a spaCy Doc whose text is exactly `text`.
 
-    Tokens are segment.py's; a single space after a token is its trailing space, and
-    any other whitespace between tokens is a token of its own (as spaCy's Doc has it),
-    so token indices, and the cue windows counted in them, are the same as in a Doc.
+    Tokens are segment.py's (they cover every character outside whitespace runs);
+    a single space after a token is its trailing space, and any other whitespace
+    is a token of its own (as spaCy's Doc has it), so token indices, and the cue
+    windows counted in them, are the same as in a Doc.
     """
     words: list[str] = []
     spaces: list[bool] = []
     starts: list[int] = []
-    position = 0
-    for word, start in token_spans(text, segmenter=segmenter) + [("", len(text))]:
-        if start > position:
-            gap_start = position
-            if words and text[position] == " ":
-                spaces[-1] = True
-                gap_start += 1
-            if start > gap_start:
-                words.append(text[gap_start:start])
+    for match in SCRIPT_RUNS.finditer(text):
+        group = match.lastgroup
+        start = match.start()
+        if group == "han":
+            for word in segmenter.cut_han(match.group()):
+                words.append(word)
                 spaces.append(False)
-                starts.append(gap_start)
-        if word:
-            words.append(word)
-            spaces.append(False)
-            starts.append(start)
-        position = start + len(word)
+                starts.append(start)
+                start += len(word)
+        elif group == "space":
+            run = match.group()
+            if words and run[0] == " ":
+                spaces[-1] = True
+                run = run[1:]
+                start += 1
+            if run:
+                words.append(run)
+                spaces.append(False)
+                starts.append(start)
+        else:
+            for word, offset in segmenter.cut_latin(match.group()):
+                words.append(word)
+                spaces.append(False)
+                starts.append(start + offset)
     return words, spaces, starts
 
 

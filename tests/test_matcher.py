@@ -63,6 +63,36 @@ def ours(recognizer, text: str) -> list[tuple[int, int, str, str]]:
     return recognizer.matcher.match(words, spaces)
 
 
+def words_from_tokens(text: str, segmenter) -> tuple[list[str], list[bool], list[int]]:
+    """The Doc words of `text` the plain way: segment() tokens, with each gap between them as spaCy's Doc has it."""
+    from pipeline.segment import segment
+
+    words, spaces, starts = [], [], []
+    position = 0
+    for token in list(segment(text, segmenter=segmenter).tokens) + [None]:
+        start = token.start if token is not None else len(text)
+        gap_start = position
+        if start > position and words and text[position] == " ":
+            spaces[-1] = True
+            gap_start += 1
+        if start > gap_start:
+            words.append(text[gap_start:start])
+            spaces.append(False)
+            starts.append(gap_start)
+        if token is not None:
+            words.append(token.text)
+            spaces.append(False)
+            starts.append(token.start)
+            position = token.end
+    return words, spaces, starts
+
+
+def test_token_words_are_the_segment_tokens_with_gaps(recognizer):
+    texts = [normalize(text) for text, _ in corpus_texts()] + [" lead", "a  b", "a\n\nb ", "x\u3000y", "中文 mixed  text\t"]
+    for text in texts:
+        assert token_words(text, recognizer.segmenter) == words_from_tokens(text, recognizer.segmenter), text[:80]
+
+
 def test_corpus_is_not_empty():
     assert len(corpus_texts()) > 1000
 
