@@ -103,7 +103,8 @@ def is_descriptive(han: str, rules: RuleSet) -> bool:
 def strip_org(text: str, rules: RuleSet) -> str:
     """Drop the longest organization written before a name (`阿里巴巴通义千问`, `Facebook LLaMA`)."""
     folded = fold(text)
-    for org in rules.organization_prefixes:
+    by_first = rules.organization_prefixes_by_first
+    for org in [*by_first.get(folded[:1], ()), *(by_first.get("", ()) if folded else ())]:
         if folded.startswith(org) and len(folded) > len(org):
             if org.isascii() and not text[len(org)].isspace():
                 continue

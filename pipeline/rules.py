@@ -198,6 +198,10 @@ class RuleSet:
         self.organization_prefixes = sorted({fold(a) for org in self.organizations for a in [org.name, *org.aliases]},
                                             key=lambda a: (-len(a), a))
         """Folded organization spellings, longest first: what names.strip_org looks for."""
+        self.organization_prefixes_by_first: dict[str, list[str]] = {}
+        for prefix in self.organization_prefixes:
+            self.organization_prefixes_by_first.setdefault(prefix[:1], []).append(prefix)
+        """The same, by first character (still longest first): a name is only compared with those it can start with."""
 
     def organization(self, text: str) -> str | None:
         """Return the canonical name of a known organization, else None."""

@@ -3,6 +3,8 @@
 Notes glue URLs together (`...Xwhttps://github.com/...`), omit the scheme
 (`github.com/x/y`), add trailing slashes and `.git`, and use `javascript:` or
 `data:` links that must never reach the catalog. All URL handling lives here.
+The functions of one URL are pure and remembered per URL: the same links recur
+across the rows, entries and notes that mention a project.
 """
 from __future__ import annotations
 
@@ -114,11 +116,13 @@ def canonical(url: str) -> str | None:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def domain(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
 
 
+@lru_cache(maxsize=1 << 16)
 def classify(url: str) -> str:
     """Type a canonical URL by where it points."""
     host = domain(url)
@@ -143,6 +147,7 @@ def classify(url: str) -> str:
     return "homepage" if not segments else "other"
 
 
+@lru_cache(maxsize=1 << 16)
 def make_url(raw: str) -> Url | None:
     url = canonical(raw)
     if url is None:
@@ -150,6 +155,7 @@ def make_url(raw: str) -> Url | None:
     return Url(url=url, domain=domain(url), type=classify(url))
 
 
+@lru_cache(maxsize=1 << 16)
 def repo_identity(url: str) -> str | None:
     """Return `host/owner/name` (lowercase) for repository and model pages."""
     parts = urlsplit(url)
@@ -162,6 +168,7 @@ def repo_identity(url: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def repo_name(url: str) -> str | None:
     """Return the project name a URL carries: the repo or model name, else the last path segment."""
     parts = urlsplit(url)
