@@ -222,3 +222,11 @@ def test_phrase_gates_never_hide_a_match(rules, text):
     for (rule, pattern), gate in zip(rules.phrases, rules.phrase_gates):
         if gate is not None and not gate.admits(text):
             assert pattern.search(text) is None, (rule.id, text)
+
+
+def test_compact_drops_exactly_what_isalnum_refuses():
+    """NOT_ALNUM (a regex, for speed) and str.isalnum agree on every code point."""
+    from pipeline.rules import NOT_ALNUM
+
+    wrong = [c for c in map(chr, range(0x110000)) if (NOT_ALNUM.match(c) is None) != c.isalnum()]
+    assert wrong == []
