@@ -1,16 +1,17 @@
-"""A jieba Tokenizer that loads its dictionary one first character at a time.
+"""A jieba Tokenizer that loads its dictionary a few words at a time.
 
 jieba's default dictionary becomes a prefix table of about 500,000 words, and
 loading it (`marshal.load` of jieba's own cache) costs 0.6 to 1.3 s, which was a
 third of a cold `make extract`. Every lookup jieba makes while cutting a
 sentence (`get_DAG`, `calc`) is for a fragment that starts at a character of
-that sentence, and every word's prefixes start with the word's first
-character. So the table is split once into shards by first character, and a
-sentence's shards are merged in just before it is cut: the lookups see exactly
-the entries the full table would give, with the same total, so the cuts are
-the same (tests/test_cache.py checks them against a plain `jieba.Tokenizer()`).
-A note touches a few hundred to a few thousand characters, a few percent of
-the shards' bytes.
+that sentence: the character itself, or a longer fragment that starts with one
+of the sentence's character pairs. So the table is split once into shards by
+first character and, inside those, by second character; a sentence's shards
+(its characters and its pairs) are merged in just before it is cut. The lookups
+see exactly the entries the full table would give, with the same total, so the
+cuts are the same (tests/test_bench_speedups.py checks them against a plain
+`jieba.Tokenizer()`). A note touches a few thousand pairs, a small part of the
+table; sharding by first character alone merged in ten times more entries.
 
 The shard index is built from jieba's own `dict.txt` with jieba's own parser on
 first use and kept in the user's cache folder, keyed by the dictionary's
@@ -51,7 +52,7 @@ def _import_jieba():
 
 jieba = _import_jieba()
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 def cache_home() -> Path:
@@ -70,6 +71,7 @@ class LazyTokenizer(jieba.Tokenizer):
         super().__init__(dictionary)
         self.index_dir = index_dir
         self._shards: dict[str, bytes] | None = None
+        self._opened: dict[str, dict[str, bytes]] = {}
         self._loaded: set[str] = set()
 
     def initialize(self, dictionary=None):
@@ -85,23 +87,31 @@ class LazyTokenizer(jieba.Tokenizer):
                 return super().initialize()
             self._shards, self.total = loaded
             self.FREQ = {}
+            self._opened = {}
             self._loaded = set()
             self.initialized = True
 
     def _fill(self, text: str) -> None:
-        """Merge in the shard of every character of `text` not merged yet."""
+        """Merge in the entries of every character and character pair of `text` not merged yet."""
         shards = self._shards
         if shards is None:
             return
-        missing = set(text) - self._loaded
+        keys = set(text)
+        keys.update(text[i:i + 2] for i in range(len(text) - 1))
+        missing = keys - self._loaded
         if not missing:
             return
         freq = self.FREQ
-        for ch in missing:
-            blob = shards.get(ch)
+        opened = self._opened
+        for key in missing:
+            self._loaded.add(key)
+            inner = opened.get(key[0])
+            if inner is None:
+                blob = shards.get(key[0])
+                inner = opened[key[0]] = marshal.loads(blob) if blob is not None else {}
+            blob = inner.get(key[1:])
             if blob is not None:
                 freq.update(marshal.loads(blob))
-            self._loaded.add(ch)
 
     def get_DAG(self, sentence):
         self.check_initialized()
@@ -141,10 +151,12 @@ def _load_index(tokenizer: jieba.Tokenizer, folder: Path) -> tuple[dict[str, byt
     import io
 
     freq, total = jieba.Tokenizer.gen_pfdict(io.BytesIO(data))
-    by_char: dict[str, dict[str, int]] = {}
+    # first character -> second character ("" for the one-character entry) -> entries
+    by_pair: dict[str, dict[str, dict[str, int]]] = {}
     for word, count in freq.items():
-        by_char.setdefault(word[0], {})[word] = count
-    shards = {ch: marshal.dumps(entries) for ch, entries in by_char.items()}
+        by_pair.setdefault(word[0], {}).setdefault(word[1:2], {})[word] = count
+    shards = {ch: marshal.dumps({second: marshal.dumps(entries) for second, entries in inner.items()})
+              for ch, inner in by_pair.items()}
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".jieba-", dir=folder)
