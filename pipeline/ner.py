@@ -81,7 +81,9 @@ class PatternMatcher:
                 words = tuple(word.lower() for word in tokenize(body))
                 if words:
                     self.phrases.setdefault(words[0], []).append((words, label, pattern_id))
-                    literals.add(max(words, key=len))
+                    # in the lowered text the phrase's tokens stand in a row, with at most one space
+                    # between two (any other gap is a token of its own and breaks the phrase)
+                    literals.add(" ?".join(re.escape(word) for word in words))
                 continue
             steps = tuple(self._step(step) for step in body)
             if not steps:
@@ -94,7 +96,7 @@ class PatternMatcher:
         self._compiled = [(kind, attr, re.compile(value) if kind == "REGEX" else value) for kind, attr, value in self.predicates]
         # a literal whose lowercase depends on context (Greek final sigma) cannot be looked for in lowered text
         self.always = not self.needs_digit or any(c in word for word in literals for c in "σς" + BLANK)
-        self.literals = re.compile("|".join(re.escape(word) for word in sorted(literals, key=lambda w: (-len(w), w)))) if literals else None
+        self.literals = re.compile("|".join(sorted(literals, key=lambda w: (-len(w), w)))) if literals else None
         self._memo: dict[str, tuple[int, ...]] = {}
 
     def _needs_digit(self, test: int) -> bool:
@@ -124,7 +126,7 @@ class PatternMatcher:
         return tuple(tests), space
 
     def may_match(self, text: str) -> bool:
-        """Tell whether any pattern could match `text`: a digit for the token patterns, a phrase's longest word."""
+        """Tell whether any pattern could match `text`: a digit for the token patterns, a phrase's words in a row."""
         if self.always or DIGIT.search(text):
             return True
         return bool(self.literals and self.literals.search(text.lower()))
