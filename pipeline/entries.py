@@ -955,6 +955,8 @@ def _read_phrases(ctx: Context, draft: Draft, text: Text) -> None:
     spans = text.spans or [(0, len(text.inline.text))]
     for start, end in spans:
         chunk = normalize(text.inline.text[start:end])
+        if ctx.rules.phrase_gate_any is not None and not ctx.rules.phrase_gate_any.admits(chunk):
+            continue
         for (rule, pattern), gate in zip(ctx.rules.phrases, ctx.rules.phrase_gates):
             if gate is not None and not gate.admits(chunk):
                 continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .models import Mention
 from .rules import RuleSet, compact
@@ -115,7 +115,8 @@ def models_in(mentions: list[Mention], rules: RuleSet, text: str | None = None) 
         kept.append(ref)
     if text is None:
         return kept
-    return [replace(ref, full=ref.text + (NAME_CHAIN.match(text, ref.end).group() if ref.end < len(text) else "")) for ref in kept]
+    return [ModelRef(ref.text, ref.family, ref.start, ref.end, ref.token_start, ref.token_end,
+                     ref.text + (NAME_CHAIN.match(text, ref.end).group() if ref.end < len(text) else "")) for ref in kept]
 
 
 NAME_CHAIN = re.compile(r"(?:[-_.][A-Za-z0-9]+)*")

@@ -198,6 +198,9 @@ class RuleSet:
                                  for family in self.families if family.from_name]
         """Families a derivative's name can carry, each with its spellings' compact keys of 4 or more characters, in order."""
         self.phrase_gates = [literal_gate(pattern) for _, pattern in self.phrases]
+        self.phrase_gate_any = (LiteralGate(tuple(sorted({literal for gate in self.phrase_gates for literal in gate.literals})))
+                                if self.phrase_gates and all(self.phrase_gates) else None)
+        """One test for all the phrase rules at once: a text it turns away matches none of them."""
         """Per phrase rule, a quick search a text must pass before the rule's regex runs (None: always run)."""
         self.organization_prefixes = sorted({fold(a) for org in self.organizations for a in [org.name, *org.aliases]},
                                             key=lambda a: (-len(a), a))
