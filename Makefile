@@ -8,6 +8,7 @@ STAMP := $(VENV)/.installed
 RAW ?= raw
 OUT ?= normalized
 CACHE ?= .cache
+JOBS ?= auto
 
 .PHONY: extract test setup clean chromium train ablation bench
 
@@ -25,9 +26,10 @@ PYC := $(VENV)/.compiled
 $(PYC): $(STAMP) $(wildcard pipeline/*.py)
 	$(PY) -m compileall -q pipeline && touch $@
 
-# Per-note results are kept in $(CACHE) (git-ignored), so a rerun only extracts the notes that changed.
+# Per-note results are kept in $(CACHE) (git-ignored), so a rerun only extracts the notes that changed;
+# the notes to extract are shared among the CPU cores (JOBS=1 for one process).
 extract: $(STAMP) $(PYC)
-	$(PY) -m pipeline extract $(RAW) --out $(OUT) --cache $(CACHE)
+	$(PY) -m pipeline extract $(RAW) --out $(OUT) --cache $(CACHE) --jobs $(JOBS)
 
 test: $(STAMP) chromium
 	REQUIRE_BROWSER=1 $(PY) -m pytest

@@ -29,6 +29,19 @@ class Engine(str, Enum):
     dask = "dask"
 
 
+def _parse_jobs(value: str) -> int:
+    """`auto` is 0 in run.Config; anything else must be a whole number of workers, 1 or more."""
+    if value == "auto":
+        return 0
+    try:
+        number = int(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a number of workers or 'auto'") from None
+    if number < 1:
+        raise typer.BadParameter(f"{number} workers: give 1 or more, or 'auto'")
+    return number
+
+
 @app.command("extract")
 def extract_command(
     inputs: Optional[list[Path]] = typer.Argument(None, help="Raw notes or folders of notes (default: raw/)."),
@@ -38,7 +51,9 @@ def extract_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only: no progress, warnings or summary."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also log each note's timing and the files written."),
     ner: Optional[Path] = typer.Option(None, "--ner", help="Also tag model names with a trained NER model folder (`make train`; off by default)."),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes for the per-note stage."),
+    jobs: str = typer.Option("1", "--jobs", "-j", callback=_parse_jobs, metavar="N|auto",
+                             help="Worker processes for the per-note stage: N spawned workers, or auto: "
+                                  "one per CPU core, forked once the NLP resources are loaded."),
     engine: Engine = typer.Option(Engine.local, "--engine", help="local (this machine) or dask (a Dask cluster, see --scheduler)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address for --engine dask (tcp://host:8786)."),
     cache: Path = typer.Option(Path(".cache"), "--cache", help="Folder of per-note results reused by the next run."),
@@ -51,7 +66,7 @@ def extract_command(
         raise typer.BadParameter("--quiet and --verbose cannot be combined")
     if engine is Engine.dask and not scheduler:
         raise typer.BadParameter("--engine dask needs --scheduler ADDRESS", param_hint="--scheduler")
-    if engine is Engine.dask and jobs > 1:
+    if engine is Engine.dask and jobs != 1:
         raise typer.BadParameter("--jobs is for --engine local; a Dask cluster sizes itself", param_hint="--jobs")
     config = Config(inputs=list(inputs or [Path("raw")]), out=out, rules=rules, skip_bad=skip_bad, ner=ner,
                     cache=None if no_cache else cache, jobs=jobs, engine=engine.value, scheduler=scheduler)

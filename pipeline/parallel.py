@@ -150,6 +150,60 @@ class PoolEngine:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+# --- forked workers (--jobs auto) ---------------------------------------------------------
+
+def fork_available() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def cores() -> int:
+    """CPU cores this process may run on (a container's share, where the platform tells)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class ForkEngine:
+    """Workers forked from this process once it has loaded the NLP resources.
+
+    Why next to PoolEngine: a spawned worker imports spaCy and builds its own
+    pipeline (about a second) before its first note, which is most of a run of a
+    few notes; a forked one starts with the caller's, already built, and only
+    the notes' own work is split. Used for `--jobs auto` where the platform forks.
+    """
+
+    def __init__(self, resources: Resources, jobs: int):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from . import entries  # noqa: F401 - imported here, once, not in every worker
+
+        global _WORKER
+        resources.recognizer  # built before the fork: every worker shares it
+        _WORKER = resources
+        # the collector leaves the shared pipeline alone, so workers do not copy its pages
+        gc.collect()
+        gc.freeze()
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+        self.window = 4 * jobs
+
+    def submit(self, info: NoteInfo):
+        return self.pool.submit(_pool_note, info)
+
+    def close(self) -> None:
+        global _WORKER
+        try:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            _WORKER = None
+            gc.unfreeze()
+
+
 # --- Dask distributed ---------------------------------------------------------------------
 
 CONNECT_TIMEOUT = "10s"

@@ -33,7 +33,8 @@ class Config:
     cache: Path | None = None
     """Folder of per-note results kept between runs (the CLI uses .cache); None keeps nothing."""
     jobs: int = 1
-    """Worker processes for the per-note stage (1: in this process)."""
+    """Worker processes for the per-note stage: 1 runs it in this process; N spawns N workers;
+    0 (auto) forks one per CPU core, at most one per note to extract, where the platform forks."""
     engine: str = "local"
     """`local` (this machine, `jobs` processes) or `dask` (a Dask distributed cluster at `scheduler`)."""
     scheduler: str | None = None
@@ -174,6 +175,8 @@ def _extract(config: Config, progress: Progress | None) -> Summary:
         if summary.errors and not config.skip_bad:
             return summary
 
+        if engine is None and config.jobs == 0 and config.engine == "local":
+            engine = _auto_engine(config, rules, len(infos) - len(cached))
         for info in sorted(infos, key=lambda i: i.name):
             if info.name in cached:
                 pending.append((info, Done(cached.pop(info.name)), True))
@@ -205,6 +208,16 @@ def _extract(config: Config, progress: Progress | None) -> Summary:
     write_outputs(config.out, files)
     summary.written = True
     return summary
+
+
+def _auto_engine(config: Config, rules: RuleSet, to_extract: int):
+    """The engine for `jobs` 0: forked workers when two or more notes need extracting on two or more cores."""
+    from .parallel import ForkEngine, LocalEngine, Resources, cores, fork_available
+
+    workers = min(cores(), to_extract)
+    if workers >= 2 and fork_available():
+        return ForkEngine(Resources(rules, config.ner), workers)
+    return LocalEngine(Resources(rules, config.ner)) if to_extract else None
 
 
 def _engine(config: Config, rules: RuleSet):
