@@ -3,8 +3,9 @@
 Builds 20x and 200x corpora from raw/ (bench/synth.py: names, URLs and numbers
 perturbed per copy), then times, as separate processes and on this machine:
 
-- `make extract` on raw/: cold (empty cache), nothing changed, one note changed,
-  and once with jieba's shard index not built yet (what the very first run pays);
+- `make extract` on raw/ (`--jobs auto`): cold (empty cache), nothing changed, one
+  note changed, once with jieba's shard index not built yet (what the very first run
+  pays), and cold with JOBS=1 (one process) for comparison;
 - the 20x and 200x corpora, cold, with --jobs 1 and --jobs 2, and a rerun of
   200x with nothing changed;
 - dedup alone on 100,000 entries (bench/dedup_scale.py);
@@ -138,8 +139,8 @@ def outputs_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def make_extract(raw: Path, out: Path, cache: Path, env: dict | None = None) -> Sample:
-    return measure(["make", "-s", "extract", f"RAW={raw}", f"OUT={out}", f"CACHE={cache}"], env=env)
+def make_extract(raw: Path, out: Path, cache: Path, env: dict | None = None, jobs: str = "auto") -> Sample:
+    return measure(["make", "-s", "extract", f"RAW={raw}", f"OUT={out}", f"CACHE={cache}", f"JOBS={jobs}"], env=env)
 
 
 def extract(corpus: Path, out: Path, cache: Path, jobs: int) -> Sample:
@@ -213,11 +214,17 @@ def main() -> None:
                                   env={"LLM_CATALOG_DICT_CACHE": str(fresh(WORK / "dict-index"))})]
     shutil.rmtree(WORK / "dict-index", ignore_errors=True)
 
+    log(f"raw/: cold, one process x{REPEATS}")
+    cold_one = Row("`make extract JOBS=1`, cold (empty .cache), one process", "raw/", raw_size)
+    for i in range(REPEATS):
+        cold_one.samples.append(make_extract(raw, fresh(WORK / "out-raw-1"), fresh(WORK / "cache-cold"), jobs="1"))
+
     log(f"raw/: cold x{REPEATS}")
-    cold = Row("`make extract`, cold (empty .cache)", "raw/", raw_size)
+    cold = Row("`make extract`, cold (empty .cache; --jobs auto)", "raw/", raw_size)
     for i in range(REPEATS):
         cold.samples.append(make_extract(raw, fresh(WORK / "out-raw"), fresh(WORK / f"cache-cold")))
     reference_out = outputs_digest(WORK / "out-raw")
+    same_one = outputs_digest(WORK / "out-raw-1") == reference_out
 
     log(f"raw/: nothing changed x{REPEATS}")
     warm = Row("`make extract`, nothing changed", "raw/", raw_size)
@@ -234,7 +241,7 @@ def main() -> None:
         with open(note, "a", encoding="utf-8") as handle:
             handle.write(f"\n- [Bench-{i}B](https://github.com/bench/bench-{i}) 基于LLaMA\n")
         one.samples.append(make_extract(edited, WORK / "out-edit", WORK / "cache-edit"))
-    rows += [cold, warm, one, first]
+    raw_rows = [cold, cold_one, warm, one, first]
 
     # --- scaled corpora ------------------------------------------------------------------------
     digests: dict[str, str] = {}
@@ -292,9 +299,9 @@ def main() -> None:
         return (f"| {label} | {row.corpus} | {row.size / 1e6:.2f} | {len(row.samples)} | {row.wall:.2f}{spread} | "
                 f"{row.mbps:.3f} | {row.peak_mb:.0f} | {ratio} |")
 
-    ordered = [refs["raw/"], *rows[:4]]
+    ordered = [refs["raw/"], *raw_rows]
     for scale in SCALES:
-        ordered += [r for r in [*refs.values(), *rows[4:]] if r.corpus.startswith(f"{scale}x")]
+        ordered += [r for r in [*refs.values(), *rows] if r.corpus.startswith(f"{scale}x")]
     lines += [line(r) for r in ordered]
     lines += ["", f"Dedup alone (resolve) on {dedup['entries']:,} entries (raw/'s entries, perturbed copies): "
               f"{dedup['seconds']:.1f} s, {dedup['projects']:,} projects, {dedup['evidence']:,} evidence rows; "
@@ -329,7 +336,8 @@ def main() -> None:
               f"| dedup: 100,000 entries in seconds, never all pairs | {dedup['seconds']:.1f} s | "
               f"{verdict(dedup['seconds'] < 60)} |",
               "",
-              f"Outputs: the cached rerun of raw/ wrote the cold run's bytes: {'yes' if same_warm else '**no**'}; "
+              f"Outputs: the cached rerun of raw/ and the one-process cold run wrote the cold run's bytes: "
+              f"{'yes' if same_warm and same_one else '**no**'}; "
               f"--jobs 1, --jobs 2 and the {big}x rerun wrote the same bytes on every corpus: {'yes' if identical else '**no**'}."]
     text = "\n".join(lines) + "\n"
     RESULTS.write_text(text, encoding="utf-8")
