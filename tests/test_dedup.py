@@ -1,8 +1,8 @@
 """Entity resolution across notes."""
 from __future__ import annotations
 
-from pipeline.dedup import resolve, slug
-from pipeline.models import Entry, Source
+from pipeline.dedup import EVIDENCE_FIELDS, _trusted, resolve, slug
+from pipeline.models import Entry, EvidenceRow, Source
 from pipeline.urls import make_url
 
 
@@ -81,3 +81,23 @@ def test_name_qualified_by_its_organization_merges():
     assert len(resolve([plain, qualified]).projects) == 1
     other_org = Entry(name="智脑", kind="model", organizations=("百度",), sources=(Source(file="c.md", line=1),))
     assert len(resolve([other_org, qualified]).projects) == 2
+
+
+def test_numbered_ids_skip_numbers_taken_by_other_names():
+    # five same-named projects whose owners all slug to `a-b`, beside `Foo 2` (id foo-2) and an article `Foo`
+    owners = ["a-b", "a_b", "a.b", "A--B", "a__b"]
+    entries = [entry("Foo", [f"https://github.com/{owner}/foo{k}"], line=k + 1) for k, owner in enumerate(owners)]
+    entries += [entry("Foo 2", line=20), entry("Foo", kind="article", line=30), entry("Foo", ["https://github.com/a-b-2/x"], line=40)]
+    ids = {p.sources[0].line: p.id for p in resolve(entries).projects}
+    assert ids == {1: "foo-a-b", 2: "foo-3", 3: "foo-4", 4: "foo-5", 5: "foo-6", 20: "foo-2", 30: "foo", 40: "foo-a-b-2"}
+
+
+def test_trusted_records_are_what_model_construct_makes():
+    fields = {"id": "belle", "field": "parameters", "value": "7000000000", "file": "a.md", "line": 3, "quote": "BELLE-7B"}
+    made = _trusted(EvidenceRow, dict(fields), EVIDENCE_FIELDS)
+    constructed = EvidenceRow.model_construct(_fields_set=set(EVIDENCE_FIELDS), **fields)
+    for slot in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"):
+        assert getattr(made, slot) == getattr(constructed, slot), slot
+    assert made == constructed and hash(made) == hash(constructed) and repr(made) == repr(constructed)
+    assert made.model_dump_json() == EvidenceRow(**fields).model_dump_json()
+    assert EVIDENCE_FIELDS == set(EvidenceRow.model_fields) == set(fields)
