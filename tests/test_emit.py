@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from pipeline import emit
 from pipeline.dedup import resolve
@@ -43,6 +45,45 @@ def test_csv_protects_spreadsheets_without_touching_json(catalog):
     assert any(p["name"].startswith("=") for p in json.loads(emit.render_projects_json(catalog)))
     belle = next(r for r in rows[1:] if r[1] == "BELLE")
     assert belle[5] == "BLOOM | LLaMA"
+
+
+# --- writers that must equal json.dumps and csv.writer, byte for byte ------------------------------
+
+HOSTILE_TEXT = st.text(st.one_of(st.characters(blacklist_categories=("Cs",)),
+                                 st.sampled_from(list('"\\,\'\n\r\t\b\f\x00\x1f\x7f\u2028\u2029\ufeff\u202e=+-@ '))),
+                       max_size=12)
+"""Any text without surrogates, weighted to what escaping and quoting must handle."""
+
+JSON_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), HOSTILE_TEXT)
+ANY_KEYS = st.one_of(HOSTILE_TEXT, st.integers(), st.floats(), st.booleans(), st.none())
+JSON_VALUES = st.recursive(JSON_SCALARS, lambda children: st.one_of(
+    st.lists(children, max_size=4),
+    st.lists(children, max_size=4).map(tuple),
+    st.dictionaries(HOSTILE_TEXT, children, max_size=4),
+    st.dictionaries(ANY_KEYS, children, max_size=3),
+), max_leaves=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=JSON_VALUES)
+@example(value=[{"id": "a", "aliases": [], "urls": [{"url": "https://x", "type": "other"}], "parameters": [7, True, None],
+                 "q": "\u2028\"\\\x00", "e": {}, "t": ()}, [], {1: "x", "1": "y"}, [[["deep"]]]])
+def test_dumps_indented_is_json_dumps_with_indent_2(value):
+    expected = json.dumps(value, ensure_ascii=False, indent=2)
+    assert emit.dumps_indented(value) == expected
+    if isinstance(value, list):  # projects.json hands over its records one at a time
+        assert emit._indented_array(iter(value), "\n") == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(rows=st.lists(st.lists(HOSTILE_TEXT, max_size=6), max_size=6))
+@example(rows=[[""], [], ["", ""], ["a,b", "c"], ["\r"], ["x\ny"], ['"'], ["=1", "x,=y", "-"], [",=", "@"], ["\t", "\r1"]])
+def test_csv_rows_are_what_csv_writer_writes(rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([emit.safe_cell(cell) for cell in row])
+    assert emit._csv(iter(rows)) == buffer.getvalue()
 
 
 def test_write_is_atomic_when_a_write_fails(tmp_path, catalog, monkeypatch):
