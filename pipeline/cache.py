@@ -73,7 +73,8 @@ class NoteResult:
     """The per-note stage's output: the entries, and the pinyin of their Chinese-only names."""
 
     entries: list[Entry]
-    pinyin: dict[str, str] = field(default_factory=dict)
+    pinyin: dict[str, str] | None = field(default_factory=dict)
+    """None: not spelled yet (a forked worker leaves it to the main process, see parallel.ForkEngine)."""
 
 
 def code_version() -> str:
@@ -133,10 +134,27 @@ def share_field_sets(entries: list[Entry]) -> None:
 
 def encode(note: Note | NoteInfo, result: NoteResult) -> str:
     """Serialize one note's result: a header line, then one Entry per line."""
-    header = {"format": CACHE_FORMAT, "note": note.name, "sha256": note.sha256, "pinyin": result.pinyin}
-    lines = [json.dumps(header, ensure_ascii=False, sort_keys=True)]
+    lines = [_header(note, result.pinyin)]
     lines += [entry.model_dump_json() for entry in result.entries]
     return "\n".join(lines) + "\n"
+
+
+def _header(note: Note | NoteInfo, pinyin: dict[str, str] | None) -> str:
+    header = {"format": CACHE_FORMAT, "note": note.name, "sha256": note.sha256, "pinyin": pinyin}
+    return json.dumps(header, ensure_ascii=False, sort_keys=True)
+
+
+def spelled(note: Note | NoteInfo, result: NoteResult, text: str | None) -> tuple[NoteResult, str | None]:
+    """Return the result with its pinyin filled in (and its encoded text to match), spelling it here if needed.
+
+    Only the header line changes, so an encoded result need not be encoded again.
+    """
+    if result.pinyin is not None:
+        return result, text
+    result = NoteResult(entries=result.entries, pinyin=pinyin_of(result.entries))
+    if text is not None:
+        text = _header(note, result.pinyin) + text[text.index("\n"):]
+    return result, text
 
 
 def decode(text: str, note: Note | NoteInfo | None = None) -> NoteResult:
@@ -148,7 +166,8 @@ def decode(text: str, note: Note | NoteInfo | None = None) -> NoteResult:
     if note is not None and (header.get("note") != note.name or header.get("sha256") != note.sha256):
         raise ValueError("cache entry is for another note")
     entries = [Entry.model_validate_json(line) for line in lines[1:] if line]
-    return NoteResult(entries=entries, pinyin=dict(header.get("pinyin") or {}))
+    pinyin = header.get("pinyin")
+    return NoteResult(entries=entries, pinyin=None if pinyin is None else dict(pinyin))
 
 
 def load_rules_cached(folder: Path, root: Path | None, code: str):

@@ -62,10 +62,12 @@ def reread(info: NoteInfo) -> Note:
 class Resources:
     """The rules and one Recognizer, built on first use (so cached runs never import spaCy)."""
 
-    def __init__(self, rules: RuleSet, ner: Path | None = None, recognizer=None, freeze: bool = False):
+    def __init__(self, rules: RuleSet, ner: Path | None = None, recognizer=None, freeze: bool = False, spell: bool = True):
         self.rules = rules
         self.ner = ner
         self.freeze = freeze
+        self.spell = spell
+        """False: leave the names' pinyin to the caller (NoteResult.pinyin None)."""
         self._recognizer = recognizer
 
     @property
@@ -84,7 +86,7 @@ class Resources:
         from .run import extract_note
 
         entries = extract_note(note, self.rules, self.recognizer)
-        return NoteResult(entries=entries, pinyin=pinyin_of(entries))
+        return NoteResult(entries=entries, pinyin=pinyin_of(entries) if self.spell else None)
 
 
 class LocalEngine:
@@ -175,6 +177,8 @@ class ForkEngine:
     pipeline (about a second) before its first note, which is most of a run of a
     few notes; a forked one starts with the caller's, already built, and only
     the notes' own work is split. Used for `--jobs auto` where the platform forks.
+    The workers leave the names' pinyin to the caller (cache.spelled), which
+    would otherwise wait idle: pypinyin loads there, once, while they work.
     """
 
     def __init__(self, resources: Resources, jobs: int):
@@ -187,7 +191,6 @@ class ForkEngine:
         resources.recognizer  # built before the fork: every worker shares it
         _WORKER = resources
         # the collector leaves the shared pipeline alone, so workers do not copy its pages
-        gc.collect()
         gc.freeze()
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
         self.window = 4 * jobs

@@ -121,7 +121,7 @@ def extract(config: Config, progress: Progress | None = None) -> Summary:
 
 def _extract(config: Config, progress: Progress | None) -> Summary:
     from . import dedup
-    from .cache import NoteCache, NoteInfo, NoteResult, code_version, load_rules_cached, share_field_sets
+    from .cache import NoteCache, NoteInfo, NoteResult, code_version, load_rules_cached, share_field_sets, spelled
     from .parallel import Done, NoteChanged, result_of
 
     summary = Summary()
@@ -143,7 +143,7 @@ def _extract(config: Config, progress: Progress | None) -> Summary:
 
     def finish() -> None:
         info, handle, from_cache = pending.popleft()
-        result, text = result_of(handle, info)
+        result, text = spelled(info, *result_of(handle, info))
         share_field_sets(result.entries)
         if cache is not None and not from_cache:
             cache.put(info, result, text)
@@ -216,7 +216,7 @@ def _auto_engine(config: Config, rules: RuleSet, to_extract: int):
 
     workers = min(cores(), to_extract)
     if workers >= 2 and fork_available():
-        return ForkEngine(Resources(rules, config.ner), workers)
+        return ForkEngine(Resources(rules, config.ner, spell=False), workers)
     return LocalEngine(Resources(rules, config.ner)) if to_extract else None
 
 

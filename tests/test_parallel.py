@@ -66,6 +66,23 @@ def test_jobs_auto_forks_workers_and_writes_the_bytes_of_jobs_1(tmp_path, one_pr
     assert again.written and started == [2] and outputs(tmp_path / "again") == one_process
 
 
+@pytest.mark.skipif(not fork_available(), reason="forked workers need a platform that forks")
+def test_jobs_auto_caches_the_same_files_as_jobs_1(tmp_path, monkeypatch):
+    """Forked workers leave the pinyin to the main process; what it stores is byte for byte a one-process run's."""
+    import pipeline.parallel as parallel
+
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    extract(Config(inputs=[RAW], out=tmp_path / "one", jobs=1, cache=tmp_path / "cache-one"))
+    extract(Config(inputs=[RAW], out=tmp_path / "auto", jobs=0, cache=tmp_path / "cache-auto"))
+
+    def stored(root: Path) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in (root / "notes").rglob("*.jsonl")}
+
+    one, auto = stored(tmp_path / "cache-one"), stored(tmp_path / "cache-auto")
+    assert one == auto and len(one) == len(list(RAW.iterdir()))
+    assert any(b'"pinyin": {"' in data for data in one.values())
+
+
 def test_jobs_auto_extracts_a_single_note_in_this_process(tmp_path, monkeypatch):
     import pipeline.parallel as parallel
 
