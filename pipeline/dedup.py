@@ -326,12 +326,18 @@ def _assign_ids(projects: list[dict]) -> Catalog:
     for index, base in enumerate(base_ids):
         by_base[base].append(index)
     ids: list[str] = [""] * len(projects)
+    # every id given so far: a qualified id (`foo-bar-baz`, for Foo by bar-baz) must not be one
+    # another group made (`Foo Bar` by baz); groups take theirs in the order of their base ids
+    taken: set[str] = set()
     for base, indices in by_base.items():
         if len(indices) == 1:
             ids[indices[0]] = base
+            taken.add(base)
+    for base in sorted(by_base):
+        indices = by_base[base]
+        if len(indices) == 1:
             continue
         indices.sort(key=lambda i: (projects[i]["sources"][0].file, projects[i]["sources"][0].line))
-        used = set()
         # the smallest number that may still be free: numbers are only ever taken, so each
         # project goes on from where the one before stopped (from 2 each time: 2.8 million
         # tries for 200 same-named projects in 100,000 entries)
@@ -339,10 +345,10 @@ def _assign_ids(projects: list[dict]) -> Catalog:
         for i in indices:
             owner = next((repo_identity(u.url).split("/")[1] for u in projects[i]["urls"] if repo_identity(u.url)), "")
             candidate = f"{base}-{slug(owner)}" if owner else base
-            while candidate in used or candidate in by_base and candidate != base:
+            while candidate in taken or candidate in by_base and candidate != base:
                 candidate = f"{base}-{n}"
                 n += 1
-            used.add(candidate)
+            taken.add(candidate)
             ids[i] = candidate
     # evidence rows sorted by (id, field, value, file, line, quote) without duplicates: the id
     # comes first, so each id's rows are sorted on their own (many small sorts, not one of 400,000)

@@ -101,3 +101,15 @@ def test_trusted_records_are_what_model_construct_makes():
     assert made == constructed and hash(made) == hash(constructed) and repr(made) == repr(constructed)
     assert made.model_dump_json() == EvidenceRow(**fields).model_dump_json()
     assert EVIDENCE_FIELDS == set(EvidenceRow.model_fields) == set(fields)
+
+
+def test_ids_qualified_by_owner_never_clash_across_names():
+    """`Foo` by bar-baz and `Foo Bar` by baz both qualify to foo-bar-baz: the second to claim it is numbered."""
+    entries = [
+        entry("Foo", ["https://github.com/bar-baz/foo"], line=1), entry("Foo", ["https://github.com/qux/foo"], line=2),
+        entry("Foo Bar", ["https://github.com/baz/foo-bar"], line=3), entry("Foo Bar", ["https://github.com/zed/foo-bar"], line=4),
+    ]
+    for order in (entries, entries[::-1]):
+        ids = {p.sources[0].line: p.id for p in resolve(list(order)).projects}
+        assert len(set(ids.values())) == 4, ids
+        assert ids == {1: "foo-bar-baz", 2: "foo-qux", 3: "foo-bar-2", 4: "foo-bar-zed"}
