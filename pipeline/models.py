@@ -17,7 +17,9 @@ BlockKind = Literal["heading", "bullet", "table_row", "paragraph"]
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: a record type's validator is built on its first use, not at import, so a run
+    # with every note cached never builds those of the per-note stage (Block, Mention, ...)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Note(Frozen):
