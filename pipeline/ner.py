@@ -23,7 +23,7 @@ from typing import Callable
 from .models import Mention, Segmented, Token
 from .quantities import scale, size_token
 from .rules import RuleSet, requires_digit
-from .segment import SCRIPT_RUNS, Segmenter, language_of, token_spans
+from .segment import MEMO_SIZE, Segmenter, language_of, token_spans, token_words
 from .textnorm import normalize
 
 NUMBER_TOKEN = r"^\d{1,5}(?:\.\d{1,4})?$"
@@ -40,9 +40,6 @@ CUE_LABELS = {"base_before": "CUE_BEFORE", "base_after": "CUE_AFTER", "not_base"
 DIGIT = re.compile(r"\d")
 BLANK = "\x00"
 """Stands in for masked characters in the may-match test; no pattern word contains it."""
-
-MEMO_SIZE = 1 << 17
-"""Distinct tokens whose predicate results are remembered before the memo starts over."""
 
 Step = tuple[tuple[int, ...], "bool | None"]
 """One token of a token pattern: the predicates it must satisfy, and the space after it (None: either)."""
@@ -306,44 +303,6 @@ class Recognizer:
                 found.append(Mention(label="NER_MODEL", text=original[start:end], start=start, end=end, token_start=ent.start,
                                      token_end=ent.end, rule=f"ner:{ent.label_}", value=original[start:end]))
         return found
-
-
-def token_words(text: str, segmenter: Segmenter) -> tuple[list[str], list[bool], list[int]]:
-    """Cut `text` into the words, trailing-space flags and offsets of a spaCy Doc whose text is exactly `text`.
-
-    Tokens are segment.py's (they cover every character outside whitespace runs);
-    a single space after a token is its trailing space, and any other whitespace
-    is a token of its own (as spaCy's Doc has it), so token indices, and the cue
-    windows counted in them, are the same as in a Doc.
-    """
-    words: list[str] = []
-    spaces: list[bool] = []
-    starts: list[int] = []
-    for match in SCRIPT_RUNS.finditer(text):
-        group = match.lastgroup
-        start = match.start()
-        if group == "han":
-            for word in segmenter.cut_han(match.group()):
-                words.append(word)
-                spaces.append(False)
-                starts.append(start)
-                start += len(word)
-        elif group == "space":
-            run = match.group()
-            if words and run[0] == " ":
-                spaces[-1] = True
-                run = run[1:]
-                start += 1
-            if run:
-                words.append(run)
-                spaces.append(False)
-                starts.append(start)
-        else:
-            for word, offset in segmenter.cut_latin(match.group()):
-                words.append(word)
-                spaces.append(False)
-                starts.append(start + offset)
-    return words, spaces, starts
 
 
 def _blank(text: str, masked) -> str:

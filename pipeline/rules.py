@@ -198,17 +198,15 @@ class RuleSet:
                                  for family in self.families if family.from_name]
         """Families a derivative's name can carry, each with its spellings' compact keys of 4 or more characters, in order."""
         self.phrase_gates = [literal_gate(pattern) for _, pattern in self.phrases]
+        """Per phrase rule, a quick search a text must pass before the rule's regex runs (None: always run)."""
         self.phrase_gate_any = (LiteralGate(tuple(sorted({literal for gate in self.phrase_gates for literal in gate.literals})))
                                 if self.phrase_gates and all(self.phrase_gates) else None)
         """One test for all the phrase rules at once: a text it turns away matches none of them."""
-        """Per phrase rule, a quick search a text must pass before the rule's regex runs (None: always run)."""
-        self.organization_prefixes = sorted({fold(a) for org in self.organizations for a in [org.name, *org.aliases]},
-                                            key=lambda a: (-len(a), a))
-        """Folded organization spellings, longest first: what names.strip_org looks for."""
         self.organization_prefixes_by_first: dict[str, list[str]] = {}
-        for prefix in self.organization_prefixes:
+        for prefix in sorted({fold(a) for org in self.organizations for a in [org.name, *org.aliases]}, key=lambda a: (-len(a), a)):
             self.organization_prefixes_by_first.setdefault(prefix[:1], []).append(prefix)
-        """The same, by first character (still longest first): a name is only compared with those it can start with."""
+        """Folded organization spellings by first character, longest first: what names.strip_org looks for
+        (a name is only compared with the organizations it can start with)."""
 
     def organization(self, text: str) -> str | None:
         """Return the canonical name of a known organization, else None."""

@@ -147,20 +147,47 @@ def segment(text: str, *, segmenter: Segmenter) -> Segmented:
 
 
 def token_spans(text: str, *, segmenter: Segmenter) -> list[tuple[str, int]]:
-    """Tokenize `text` into (token, offset) pairs: segment()'s tokens without a record per token (the hot path)."""
-    spans: list[tuple[str, int]] = []
+    """Tokenize `text` into (token, offset) pairs: segment()'s tokens without a record per token."""
+    words, _, starts = token_words(text, segmenter)
+    return [(word, start) for word, start in zip(words, starts) if not word.isspace()]
+
+
+def token_words(text: str, segmenter: Segmenter) -> tuple[list[str], list[bool], list[int]]:
+    """Cut `text` into the words, trailing-space flags and offsets of a spaCy Doc whose text is exactly `text`.
+
+    Tokens are segment.py's (they cover every character outside whitespace runs);
+    a single space after a token is its trailing space, and any other whitespace
+    is a token of its own (as spaCy's Doc has it), so token indices, and the cue
+    windows counted in them, are the same as in a Doc.
+    """
+    words: list[str] = []
+    spaces: list[bool] = []
+    starts: list[int] = []
     for match in SCRIPT_RUNS.finditer(text):
         group = match.lastgroup
-        if group == "space":
-            continue
         start = match.start()
         if group == "han":
             for word in segmenter.cut_han(match.group()):
-                spans.append((word, start))
+                words.append(word)
+                spaces.append(False)
+                starts.append(start)
                 start += len(word)
+        elif group == "space":
+            run = match.group()
+            if words and run[0] == " ":
+                spaces[-1] = True
+                run = run[1:]
+                start += 1
+            if run:
+                words.append(run)
+                spaces.append(False)
+                starts.append(start)
         else:
-            spans += [(word, start + idx) for word, idx in segmenter.cut_latin(match.group())]
-    return spans
+            for word, offset in segmenter.cut_latin(match.group()):
+                words.append(word)
+                spaces.append(False)
+                starts.append(start + offset)
+    return words, spaces, starts
 
 
 def language_of(text: str) -> str:

@@ -64,13 +64,21 @@ def ours(recognizer, text: str) -> list[tuple[int, int, str, str]]:
 
 
 def words_from_tokens(text: str, segmenter) -> tuple[list[str], list[bool], list[int]]:
-    """The Doc words of `text` the plain way: segment() tokens, with each gap between them as spaCy's Doc has it."""
-    from pipeline.segment import segment
+    """The Doc words of `text` the plain way: each script run's tokens, then each gap between them as spaCy's Doc has it."""
+    from pipeline.segment import SCRIPT_RUNS
 
+    tokens = []
+    for run in SCRIPT_RUNS.finditer(text):
+        if run.lastgroup == "han":
+            offset = run.start()
+            for word in segmenter.cut_han(run.group()):
+                tokens.append((word, offset))
+                offset += len(word)
+        elif run.lastgroup == "other":
+            tokens += [(word, run.start() + idx) for word, idx in segmenter.cut_latin(run.group())]
     words, spaces, starts = [], [], []
     position = 0
-    for token in list(segment(text, segmenter=segmenter).tokens) + [None]:
-        start = token.start if token is not None else len(text)
+    for word, start in tokens + [("", len(text))]:
         gap_start = position
         if start > position and words and text[position] == " ":
             spaces[-1] = True
@@ -79,11 +87,11 @@ def words_from_tokens(text: str, segmenter) -> tuple[list[str], list[bool], list
             words.append(text[gap_start:start])
             spaces.append(False)
             starts.append(gap_start)
-        if token is not None:
-            words.append(token.text)
+        if word:
+            words.append(word)
             spaces.append(False)
-            starts.append(token.start)
-            position = token.end
+            starts.append(start)
+        position = start + len(word)
     return words, spaces, starts
 
 
