@@ -11,6 +11,7 @@ those texts with relations.py and freezes each Draft into an Entry.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import names as naming
@@ -22,7 +23,7 @@ from .relations import Self, clause_spans, find_bases, find_parameters, self_of,
 from .rules import RuleSet, compact, fold
 from .textnorm import normalize
 
-MentionIndex = dict[tuple[int, int], list[Mention]]
+MentionIndex = Mapping[tuple[int, int], list[Mention]]
 """Mentions per (block index, cell index); cell index -1 is the block's own text."""
 
 LIST_SEPARATORS = re.compile(r"\s*(?:/|、|，|,|<br\s*/?>|；|;|\s\+\s)\s*")
@@ -120,9 +121,9 @@ def _body(ctx: Context, heading: Block) -> list[Block]:
 def _section_kind(ctx: Context, texts: list[str]) -> str | None:
     for text in reversed(texts):
         folded = fold(text)
-        for rule in ctx.rules.kinds:
-            if rule.where == "section" and fold(rule.keyword) in folded:
-                return rule.kind
+        for keyword, kind in ctx.rules.kind_keywords.get("section", ()):
+            if keyword in folded:
+                return kind
     return None
 
 
@@ -1045,9 +1046,9 @@ def decide_kind(draft: Draft, url_records: list, ctx: Context) -> str:
         return draft.kind
     rules = ctx.rules
     folded_name = fold(draft.name)
-    for rule in rules.kinds:
-        if rule.where == "name" and fold(rule.keyword) in folded_name:
-            return rule.kind
+    for keyword, kind in rules.kind_keywords.get("name", ()):
+        if keyword in folded_name:
+            return kind
     section = _section_kind(ctx, draft.sections)
     if section:
         return section
@@ -1055,7 +1056,7 @@ def decide_kind(draft: Draft, url_records: list, ctx: Context) -> str:
         return "article"
     first = next((t.inline.text for t in draft.texts if t.role == "description" and t.inline.text.strip()), "")
     first = fold(first[:160])
-    for rule in rules.kinds:
-        if rule.where == "text" and fold(rule.keyword) in first:
-            return rule.kind
+    for keyword, kind in rules.kind_keywords.get("text", ()):
+        if keyword in first:
+            return kind
     return "model"

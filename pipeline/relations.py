@@ -180,6 +180,8 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
 
 def find_bases(text: str, mentions: list[Mention], me: Self, rules: RuleSet) -> list[tuple[str, Mention | ModelRef]]:
     """Return (family, model) pairs for models the text says the entry is built on."""
+    if not any(m.label in ("CUE_BEFORE", "CUE_AFTER") for m in mentions):
+        return []  # a base is only ever read after a cue: most texts have none
     models = [m for m in models_in(mentions, rules, text) if m.family or _model_like(m.text)]
     clauses = clause_ids(text)
     blocked = set()
@@ -243,9 +245,11 @@ def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str
 
     `require_context=False` is for text that is known to hold sizes (a `参数量` column).
     """
+    sizes = [m for m in mentions if m.label == "SIZE"]
+    if not sizes:
+        return []
     models = models_in(mentions, rules, text)
     clauses = clause_ids(text)
-    sizes = [m for m in mentions if m.label == "SIZE"]
     negatives = [m for m in mentions if m.label == "NOT_PARAM"]
     param_words = [m for m in mentions if m.label == "PARAM_WORD"]
     vague = [m for m in mentions if m.label == "VAGUE"]

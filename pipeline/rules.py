@@ -176,6 +176,10 @@ class RuleSet:
         self.vocabulary: list[VocabularyRule] = rules["vocabulary.jsonl"]  # type: ignore[assignment]
         self.kinds: list[KindRule] = rules["kinds.jsonl"]  # type: ignore[assignment]
         self.languages: list[LanguageRule] = rules["languages.jsonl"]  # type: ignore[assignment]
+        self.kind_keywords: dict[str, list[tuple[str, str]]] = {}
+        for kind_rule in self.kinds:
+            self.kind_keywords.setdefault(kind_rule.where, []).append((fold(kind_rule.keyword), kind_rule.kind))
+        """Per place (name, section, text), each kind rule's folded keyword and kind, in the rules' order."""
         self.family_by_alias: dict[str, FamilyRule] = {}
         for family in self.families:
             for alias in [family.name, *family.aliases]:
@@ -643,11 +647,23 @@ class LiteralGate:
         uncased = all(_uncased(literal) for literal in literals)
         self.regex = re.compile(alternatives, 0 if uncased else re.IGNORECASE)
         self.substring = literals[0] if uncased and len(literals) == 1 else None
+        # an IGNORECASE alternation is tried at every position (8x slower than a plain one);
+        # for literals of ASCII and uncased characters, a plain search of the lowercased text
+        # finds the same texts, as long as the text holds none of CASE_TRAPS
+        lowerable = not uncased and all(ch.isascii() or _uncased(ch) for literal in literals for ch in literal)
+        self.lowered = re.compile("|".join(re.escape(literal.lower()) for literal in sorted(literals, key=lambda s: (-len(s), s)))) if lowerable else None
 
     def admits(self, text: str) -> bool:
         if self.substring is not None:
             return self.substring in text
+        if self.lowered is not None and CASE_TRAPS.search(text) is None:
+            return self.lowered.search(text.lower()) is not None
         return self.regex.search(text) is not None
+
+
+CASE_TRAPS = re.compile("[\u0130\u0131\u017f]")
+"""The characters IGNORECASE matches to an ASCII letter although their lower() is not that letter's
+(`İ`, `ı` to i, `ſ` to s); tests/test_rules.py finds them by trying every code point."""
 
 
 def literal_gate(pattern: re.Pattern) -> LiteralGate | None:

@@ -5,11 +5,12 @@ import gc
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Callable
 
 from .dedup import resolve
 from .emit import render, write_outputs
-from .models import Block, Catalog, Entry, Issue, Note
+from .models import Block, Catalog, Entry, Issue, Mention, Note
 from .parse import limit_warnings, parse
 from .read import InputError, discover, read_note
 from .rules import RuleSet, load_rules
@@ -62,17 +63,41 @@ def Recognizer(rules: RuleSet, **kwargs) -> RecognizerType:  # noqa: N802 - stan
     return _Recognizer(rules, **kwargs)
 
 
+class Mentions(Mapping):
+    """Each text's mentions, keyed (block index, cell index; -1 for a block's own text), recognized on first use.
+
+    Entries read the texts of the blocks they are drawn from, about three quarters
+    of a note's texts: the rest are never recognized at all.
+    """
+
+    def __init__(self, blocks: list[Block], recognizer: RecognizerType):
+        self._recognizer = recognizer
+        self._texts: dict[tuple[int, int], tuple[str, list[tuple[int, int]]]] = {}
+        self._found: dict[tuple[int, int], list[Mention]] = {}
+        for block in blocks:
+            inlines = list(enumerate(block.cells)) if block.kind == "table_row" else [(-1, block.inline)]
+            for cell_index, inline in inlines:
+                if inline.text.strip():
+                    masked = [(link.start, link.end) for link in inline.links if link.bare]
+                    self._texts[(block.index, cell_index)] = (inline.text, masked)
+
+    def __getitem__(self, key: tuple[int, int]) -> list[Mention]:
+        found = self._found.get(key)
+        if found is None:
+            text, masked = self._texts[key]
+            found = self._found[key] = self._recognizer.mentions(text, masked)
+        return found
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
 def annotate(blocks: list[Block], recognizer: RecognizerType) -> MentionIndex:
-    """Run the recognizer over every text a block shows (each table cell separately)."""
-    index: MentionIndex = {}
-    for block in blocks:
-        inlines = [(i, cell) for i, cell in enumerate(block.cells)] if block.kind == "table_row" else [(-1, block.inline)]
-        for cell_index, inline in inlines:
-            if not inline.text.strip():
-                continue
-            masked = [(link.start, link.end) for link in inline.links if link.bare]
-            index[(block.index, cell_index)] = recognizer.mentions(inline.text, masked)
-    return index
+    """Return the recognizer's mentions of every text a block shows (each table cell separately), found as they are read."""
+    return Mentions(blocks, recognizer)
 
 
 def extract_note(note: Note, rules: RuleSet, recognizer: RecognizerType) -> list[Entry]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import cached_property
+from itertools import accumulate
 
 from .models import Segmented, Token
 
@@ -47,9 +48,8 @@ class Segmenter:
 
     def __init__(self) -> None:
         # the same run recurs across a note (`LLaMA`, `基于`, URLs); cutting it again only
-        # rebuilds the same tokens, so each tokenizer's cuts are remembered per run
-        self._han_cuts: dict[str, tuple[str, ...]] = {}
-        self._latin_cuts: dict[str, tuple[tuple[str, int], ...]] = {}
+        # rebuilds the same tokens, so each run's cut (words, offsets in the run) is remembered
+        self._cuts: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {}
 
     @cached_property
     def jieba(self):
@@ -86,29 +86,34 @@ class Segmenter:
         for word in words:
             if HAN_CHAR.search(word):
                 self.jieba.add_word(word, freq=100000)
-        self._han_cuts.clear()
+        self._cuts.clear()
+
+    def cut(self, run: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """Cut one run of SCRIPT_RUNS (Han, or other without spaces) into its words and their offsets in the run."""
+        cut = self._cuts.get(run)
+        if cut is None:
+            if len(self._cuts) >= MEMO_SIZE:
+                self._cuts.clear()
+            if HAN_CHAR.match(run):
+                words = tuple(self.jieba.cut(run, HMM=False))
+                offsets = tuple(accumulate((len(word) for word in words[:-1]), initial=0))
+            else:
+                if len(run) > LONG_RUN or PUNCTUATION_RUN.search(run):
+                    pairs = self._cut_long(run)
+                else:
+                    pairs = tuple((t.text, t.idx) for t in self.latin(run) if t.text.strip())
+                words = tuple(word for word, _ in pairs)
+                offsets = tuple(offset for _, offset in pairs)
+            cut = self._cuts[run] = (words, offsets)
+        return cut
 
     def cut_han(self, run: str) -> tuple[str, ...]:
         """jieba's words for a run of Han characters (no HMM: unknown words stay split)."""
-        words = self._han_cuts.get(run)
-        if words is None:
-            if len(self._han_cuts) >= MEMO_SIZE:
-                self._han_cuts.clear()
-            words = self._han_cuts[run] = tuple(self.jieba.cut(run, HMM=False))
-        return words
+        return self.cut(run)[0]
 
     def cut_latin(self, run: str) -> tuple[tuple[str, int], ...]:
         """spaCy's tokens (text, offset) for a run without Han characters or spaces."""
-        tokens = self._latin_cuts.get(run)
-        if tokens is None:
-            if len(self._latin_cuts) >= MEMO_SIZE:
-                self._latin_cuts.clear()
-            if len(run) > LONG_RUN or PUNCTUATION_RUN.search(run):
-                tokens = self._cut_long(run)
-            else:
-                tokens = tuple((t.text, t.idx) for t in self.latin(run) if t.text.strip())
-            self._latin_cuts[run] = tokens
-        return tokens
+        return tuple(zip(*self.cut(run)))
 
     def _cut_long(self, run: str) -> tuple[tuple[str, int], ...]:
         """Tokenize a long run in bounded pieces.
@@ -163,17 +168,11 @@ def token_words(text: str, segmenter: Segmenter) -> tuple[list[str], list[bool],
     words: list[str] = []
     spaces: list[bool] = []
     starts: list[int] = []
+    cut = segmenter.cut
     for match in SCRIPT_RUNS.finditer(text):
-        group = match.lastgroup
-        start = match.start()
-        if group == "han":
-            for word in segmenter.cut_han(match.group()):
-                words.append(word)
-                spaces.append(False)
-                starts.append(start)
-                start += len(word)
-        elif group == "space":
+        if match.lastgroup == "space":
             run = match.group()
+            start = match.start()
             if words and run[0] == " ":
                 spaces[-1] = True
                 run = run[1:]
@@ -182,11 +181,17 @@ def token_words(text: str, segmenter: Segmenter) -> tuple[list[str], list[bool],
                 words.append(run)
                 spaces.append(False)
                 starts.append(start)
+            continue
+        run_words, offsets = cut(match.group())
+        start = match.start()
+        if len(run_words) == 1:  # most runs: one word
+            words.append(run_words[0])
+            spaces.append(False)
+            starts.append(start)
         else:
-            for word, offset in segmenter.cut_latin(match.group()):
-                words.append(word)
-                spaces.append(False)
-                starts.append(start + offset)
+            words += run_words
+            spaces += [False] * len(run_words)
+            starts += [start + offset for offset in offsets]
     return words, spaces, starts
 
 

@@ -72,3 +72,32 @@ def test_latin_tokenizer_built_in_one_go_splits_like_the_patched_blank_pipeline(
     runs = _runs("other") + ["LLaMA-7B", "3b,7b", "GPT-3(175B)", "-13B", "and 6B.", "https://github.com/a/b.", "don't", "U.S.A."]
     for run in runs:
         assert [(t.text, t.idx) for t in segmenter.latin(run)] == [(t.text, t.idx) for t in nlp.tokenizer(run)], run
+
+
+def test_mentions_are_recognized_only_for_the_texts_entries_read(rules, recognizer):
+    """Lazy recognition: the entries are the eager index's, and unread texts cost nothing."""
+    from pipeline.entries import build_entries
+    from pipeline.parse import parse
+    from pipeline.read import read_note
+    from pipeline.run import Mentions
+
+    class Counting:
+        def __init__(self):
+            self.texts: list[str] = []
+
+        def mentions(self, text, masked):
+            self.texts.append(text)
+            return recognizer.mentions(text, masked)
+
+    for path in sorted(ROOT.glob("raw/*")):
+        note = read_note(path, path.name)
+        blocks = parse(note)
+        counting = Counting()
+        lazy = Mentions(blocks, counting)
+        eager = {key: lazy[key] for key in lazy}  # every text, recognized once each
+        assert len(counting.texts) == len(eager)
+        counting.texts.clear()
+        lazy = Mentions(blocks, counting)
+        assert build_entries(note, blocks, lazy, rules=rules) == build_entries(note, blocks, eager, rules=rules)
+        assert 0 < len(counting.texts) < len(eager)  # some texts were never recognized...
+        assert len(lazy._found) == len(counting.texts)  # ...and none twice

@@ -224,6 +224,29 @@ def test_phrase_gates_never_hide_a_match(rules, text):
             assert pattern.search(text) is None, (rule.id, text)
 
 
+def test_case_traps_are_every_character_lower_would_miss():
+    """A text without CASE_TRAPS, lowercased, holds an ASCII literal wherever IGNORECASE finds it."""
+    import string
+
+    from pipeline.rules import CASE_TRAPS
+
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    missed = {c for letter in string.printable for c in re.findall(re.escape(letter), everything, re.IGNORECASE)
+              if c.lower() != letter.lower()}
+    assert missed == set(CASE_TRAPS.findall(everything))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("BbIiLlNnGgUuAaSsEeDd-İıſKk 双语ß")), max_size=30),
+       literals=st.lists(st.sampled_from(["bilingual", "Released", "multi-lingual", "双语", "ss", "kid"]), min_size=1, max_size=3, unique=True))
+def test_literal_gate_lowered_search_agrees_with_ignorecase(text, literals):
+    from pipeline.rules import LiteralGate
+
+    gate = LiteralGate(tuple(literals))
+    expected = re.search("|".join(map(re.escape, literals)), text, re.IGNORECASE) is not None
+    assert gate.admits(text) == expected, (text, literals)
+
+
 def test_compact_drops_exactly_what_isalnum_refuses():
     """NOT_ALNUM (a regex, for speed) and str.isalnum agree on every code point."""
     from pipeline.rules import NOT_ALNUM
