@@ -650,7 +650,7 @@ class LiteralGate:
         # an IGNORECASE alternation is tried at every position (8x slower than a plain one);
         # for literals of ASCII and uncased characters, a plain search of the lowercased text
         # finds the same texts, as long as the text holds none of CASE_TRAPS
-        lowerable = not uncased and all(ch.isascii() or _uncased(ch) for literal in literals for ch in literal)
+        lowerable = not uncased and all(map(_lowerable, literals))
         self.lowered = re.compile("|".join(re.escape(literal.lower()) for literal in sorted(literals, key=lambda s: (-len(s), s)))) if lowerable else None
 
     def admits(self, text: str) -> bool:
@@ -698,10 +698,21 @@ def _literals_of(items) -> set[str] | None:
                 inner = set().union(*alternatives)  # type: ignore[arg-type]
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
             inner = _literals_of(list(av[2]))
+        elif name == "IN" and av and all(str(item_op) == "LITERAL" for item_op, _ in av):
+            inner = {chr(code) for _, code in av}  # a class of plain characters: `[(（]`
+        elif name == "ASSERT":
+            # a lookahead or lookbehind: what it needs is in the text, if not in the match,
+            # and the gates test texts (`(?<=[(（])` needs a bracket)
+            inner = _literals_of(list(av[1]))
         if inner:
             candidates.append(inner)
     if run:
         candidates.append({run})
-    # uncased literals first (a substring test finds them; a case-insensitive search is slower), then the longest
-    ranked = sorted(candidates, key=lambda c: (not all(map(_uncased, c)), -min(map(len, c)), sorted(c)))
+    # uncased literals first (a substring test finds them), then ASCII ones (a plain search of the
+    # lowered text finds them; a case-insensitive search is slower), then the longest
+    ranked = sorted(candidates, key=lambda c: (not all(map(_uncased, c)), not all(map(_lowerable, c)), -min(map(len, c)), sorted(c)))
     return ranked[0] if ranked else None
+
+
+def _lowerable(text: str) -> bool:
+    return all(ch.isascii() or _uncased(ch) for ch in text)
