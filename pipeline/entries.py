@@ -315,8 +315,11 @@ def _header_word_in(word: str, header: str) -> bool:
 
 def read_tables(ctx: Context, owned: set[int]) -> list[Draft]:
     drafts: list[Draft] = []
+    roles_by_header: dict[tuple[str, ...], list[str]] = {}  # every row of a table has its header
     for row in (b for b in ctx.blocks if b.kind == "table_row"):
-        roles = _column_roles(row.header, ctx.rules)
+        roles = roles_by_header.get(row.header)
+        if roles is None:
+            roles = roles_by_header[row.header] = _column_roles(row.header, ctx.rules)
         if "name" not in roles:
             linked = [i for i, cell in enumerate(row.cells) if cell.links]
             if not linked:

@@ -44,8 +44,12 @@ VERSION_TAIL = re.compile(r"(?:[-_ ]v\d+(?:\.\d+)*)+$")
 """A trailing release tag (`-v1`, `-v1.1`) after a model's size."""
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(name: str) -> str:
-    """Return a name's comparison key without a trailing size (`ChatGLM-6B` -> `chatglm`)."""
+    """Return a name's comparison key without a trailing size (`ChatGLM-6B` -> `chatglm`).
+
+    Memoized like compact: an entry's names are stemmed again for each text it reads.
+    """
     folded = " ".join(name.casefold().split())
     stemmed = SIZE_SUFFIX.sub("", folded)
     return compact(stemmed) or compact(folded)
