@@ -94,3 +94,23 @@ def test_markup_finds_what_finditer_finds(text):
     from pipeline.parse import MARKUP, markup
 
     assert [m.span() for m in markup(text)] == [m.span() for m in MARKUP.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.sampled_from(["```", "~~~py", "> ```", ">> ~~~", "   ```x", "text", "", "`` `", "~~", "- ```"]), max_size=12))
+def test_unclosed_fence_warning_matches_a_line_by_line_reading(lines):
+    """limit_warnings visits only lines with a fence mark; it finds what reading every line finds."""
+    from pipeline.parse import BLOCKQUOTE, FENCE, limit_warnings
+    from pipeline.read import decode
+
+    note = decode("n.md", "\n".join(lines).encode())
+    opened = None
+    for number, line in enumerate(note.lines, 1):
+        if opened is None:
+            quoted = BLOCKQUOTE.match(line)
+            line = line[quoted.end():] if quoted else line
+        if FENCE.match(line):
+            opened = number if opened is None else None
+    rest = len(note.lines) - opened - (1 if note.lines[-1] == "" else 0) if opened else 0
+    expected = [opened] if opened and rest > 0 else []
+    assert [w.line for w in limit_warnings(note)] == expected
