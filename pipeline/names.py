@@ -41,10 +41,31 @@ SUBTITLE_SPLIT = re.compile(r"\s*[:：]\s*")
 """Name and subtitle (`EVA: 大规模中文开放域对话系统`)."""
 
 
+DECORATION_CATEGORIES = ("So", "Cf", "Mn", "Sk")
+"""Unicode categories of decoration: emoji and other symbols, format characters, combining marks, modifiers."""
+
+_DROPPED: dict[int, None] = {}
+"""Code point -> None for every character seen so far that drop_symbols removes (str.translate's table)."""
+
+_LOOKED_AT: set[str] = set()
+
+
+def drop_symbols(text: str) -> str:
+    """Remove the characters of DECORATION_CATEGORIES (the middle dot `·` stays: it joins names).
+
+    str.translate does the per-character work in C; the table learns each new character once.
+    """
+    if not _LOOKED_AT.issuperset(text):
+        for ch in set(text).difference(_LOOKED_AT):
+            _LOOKED_AT.add(ch)
+            if unicodedata.category(ch) in DECORATION_CATEGORIES and ch != "·":
+                _DROPPED[ord(ch)] = None
+    return text.translate(_DROPPED)
+
+
 def strip_decoration(text: str) -> str:
     """Remove heading numbers, bullet stars, emoji and whole-name brackets."""
-    text = unicodedata.normalize("NFC", text).strip()
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Cf", "Mn", "Sk") or ch in "·")
+    text = drop_symbols(unicodedata.normalize("NFC", text).strip())
     text = LEADING_DECORATION.sub("", text)
     text = NUMBERING.sub("", text)
     text = text.strip().rstrip(":：").strip()

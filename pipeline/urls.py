@@ -87,7 +87,8 @@ def canonical(url: str) -> str | None:
     URLs are emitted: `javascript:`, `data:`, `file:` and friends are refused.
     """
     url = url.strip().strip("<>")
-    url = "".join(ch for ch in url if ch.isprintable() and ch not in "\u200b\u200c\u200d\ufeff")
+    if not url.isprintable():  # zero-width characters (U+200B-U+200D, U+FEFF) included
+        url = "".join(ch for ch in url if ch.isprintable())
     if not url:
         return None
     if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE) and not re.match(r"^https?://", url, re.IGNORECASE):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import case_id, load_cases
 from pipeline.names import initials, is_expansion, looks_like_title, split_names
@@ -24,3 +26,14 @@ def test_expansions_and_initials():
     assert is_expansion("StableLM", "Stability AI Language Models")
     assert not is_expansion("Koala", "A Dialogue Model for Academic Research")
     assert initials("Transformer Reinforcement Learning X") == "trlx"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=30))
+def test_drop_symbols_drops_exactly_the_decoration_categories(text):
+    import unicodedata
+
+    from pipeline.names import drop_symbols
+
+    expected = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Cf", "Mn", "Sk") or ch == "·")
+    assert drop_symbols(text) == expected
