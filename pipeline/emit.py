@@ -17,10 +17,13 @@ import re
 import secrets
 import shutil
 import sys
+from functools import lru_cache
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from typing import Iterable, Iterator
+
+from pydantic import TypeAdapter
 
 from .datapackage import render_datapackage
 from .models import SCHEMA_VERSION, Catalog, Note, Project
@@ -98,8 +101,34 @@ def _ordered(project: Project) -> dict:
 
 
 def render_projects_json(catalog: Catalog) -> str:
+    return projects_json_bytes(catalog).decode("utf-8")
+
+
+def projects_json_bytes(catalog: Catalog) -> bytes:
+    """Return projects.json's bytes: the records as `json.dumps(indent=2)` of their JSON dump writes them.
+
+    pydantic's own serializer writes the same text (keys in field order, `": "` and two-space
+    indents, strings escaped as json.dumps does without ensure_ascii) in Rust: 0.3 s where
+    the Python writer below took 1.5 s at 200x raw/. tests/test_emit.py checks the two agree on
+    hostile text. A record it will not write as it stands (a value of an unexpected type, a lone
+    surrogate) goes the Python way, which fails or succeeds exactly as it always did.
+    """
+    try:
+        return _projects_adapter().dump_json(catalog.projects, indent=2, warnings="error") + b"\n"
+    except Exception:  # noqa: BLE001 - any refusal of the fast writer means: write it the reference way
+        return projects_json_reference(catalog).encode("utf-8")
+
+
+def projects_json_reference(catalog: Catalog) -> str:
+    """Write projects.json's text in Python, one record at a time (the fast writer's reference and fallback)."""
     # each record is made as it is written: 70,000 held at once only kept the garbage collector busy
     return _indented_array(map(_ordered, catalog.projects), "\n") + "\n"
+
+
+@lru_cache(maxsize=1)
+def _projects_adapter() -> TypeAdapter:
+    """The serializer of a tuple of Project records, built on first use (like the records' own)."""
+    return TypeAdapter(tuple[Project, ...])
 
 
 def safe_cell(value: str) -> str:
@@ -209,14 +238,14 @@ def render(catalog: Catalog, notes: list[Note], entry_counts: dict[str, int], ru
            skipped: list[dict] | None = None) -> dict[str, bytes]:
     """Return every output file's bytes by name."""
     files = {
-        "projects.json": render_projects_json(catalog),
+        "projects.json": projects_json_bytes(catalog),
         "projects.csv": render_projects_csv(catalog),
         "evidence.csv": render_evidence_csv(catalog),
         "schema.json": render_schema(),
         "manifest.json": render_manifest(notes, entry_counts, catalog, rules_digest, skipped),
         "datapackage.json": render_datapackage(),
     }
-    return {name: text.encode("utf-8") for name, text in files.items()}
+    return {name: text if isinstance(text, bytes) else text.encode("utf-8") for name, text in files.items()}
 
 
 class OutputError(OSError):

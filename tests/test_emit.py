@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from pipeline import emit
 from pipeline.dedup import resolve
-from pipeline.models import Entry, Source
+from pipeline.models import Catalog, Entry, Project, Source, Url
 from pipeline.urls import make_url
 
 
@@ -73,6 +73,37 @@ def test_dumps_indented_is_json_dumps_with_indent_2(value):
     assert emit.dumps_indented(value) == expected
     if isinstance(value, list):  # projects.json hands over its records one at a time
         assert emit._indented_array(iter(value), "\n") == expected
+
+
+TEXTS = st.lists(HOSTILE_TEXT, max_size=3)
+PROJECTS = st.builds(
+    Project, id=HOSTILE_TEXT, name=HOSTILE_TEXT, aliases=TEXTS, kind=st.sampled_from(["model", "tool", "paper"]),
+    urls=st.lists(st.builds(Url, url=HOSTILE_TEXT, domain=HOSTILE_TEXT, type=st.sampled_from(["repository", "other"])),
+                  max_size=2),
+    base_models=TEXTS, parameters=st.lists(st.integers(), max_size=3), languages=TEXTS, organizations=TEXTS,
+    sources=st.lists(st.builds(Source, file=HOSTILE_TEXT, line=st.integers()), max_size=2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(projects=st.lists(PROJECTS, max_size=3))
+def test_projects_json_is_what_the_reference_writer_writes(projects):
+    """pydantic's serializer writes projects.json: the same bytes as json.dumps(indent=2) of the records' dumps."""
+    catalog = Catalog(projects=tuple(projects), evidence=())
+    expected = emit.projects_json_reference(catalog).encode("utf-8")
+    assert expected == (json.dumps([p.model_dump(mode="json") for p in projects], ensure_ascii=False, indent=2)
+                        + "\n").encode("utf-8")
+    assert emit.projects_json_bytes(catalog) == expected
+
+
+def test_projects_json_falls_back_to_the_reference_writer(catalog):
+    """A record the fast writer refuses (a value of an unexpected type, a lone surrogate) goes the old way."""
+    odd = catalog.projects[0].model_copy(update={"aliases": ("a", "b"), "parameters": [1.5]})  # not validated
+    odd_catalog = Catalog.model_construct(projects=(odd, *catalog.projects[1:]), evidence=())
+    with pytest.warns(UserWarning, match="serialized value may not be as expected"):  # the reference writer's model_dump
+        assert emit.projects_json_bytes(odd_catalog) == emit.projects_json_reference(odd_catalog).encode("utf-8")
+    broken = Catalog.model_construct(projects=(catalog.projects[0].model_copy(update={"name": "\udc80"}),), evidence=())
+    with pytest.raises(UnicodeEncodeError):
+        emit.render(broken, [], {}, "digest")
 
 
 @settings(max_examples=400, deadline=None)
