@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import FIXTURES
 from pipeline import run
-from pipeline.cache import CACHE_FORMAT, NoteCache, NoteResult, code_version, decode, encode, pinyin_of
+from pipeline.cache import CACHE_FORMAT, NoteCache, NoteResult, code_version, decode, encode, pinyin_of, share_field_sets
 from pipeline.cli import app
 from pipeline.emit import render
 from pipeline.read import discover, read_note
@@ -91,6 +91,21 @@ def test_a_result_reads_back_as_the_same_entries(rules, recognizer):
     assert back.entries == entries and back.pinyin == result.pinyin
     assert encode(note, back) == text
     assert json.loads(text.split("\n", 1)[0])["format"] == CACHE_FORMAT
+
+
+def test_read_back_records_share_their_field_name_sets(rules, recognizer):
+    note = read_note(ROOT / "raw" / "000_3ec02c1935ce6674.txt", "000_3ec02c1935ce6674.txt")
+    entries = run.extract_note(note, rules, recognizer)
+    back = decode(encode(note, NoteResult(entries=entries, pinyin=pinyin_of(entries))), note).entries
+    records = [r for e in back for r in (e, *e.evidence, *e.sources, *e.urls)]
+    assert len(records) > len(back) * 2
+    by_names: dict[frozenset, set[int]] = {}
+    for record in records:
+        by_names.setdefault(frozenset(record.model_fields_set), set()).add(id(record.__pydantic_fields_set__))
+    assert all(len(ids) == 1 for ids in by_names.values()), "equal field-name sets not shared"
+    share_field_sets(back)  # run.extract shares again: records already sharing keep their set
+    assert {frozenset(r.model_fields_set): id(r.__pydantic_fields_set__) for r in records} == \
+        {names: next(iter(ids)) for names, ids in by_names.items()}
 
 
 def test_keys_follow_the_note_the_rules_the_code_and_the_model(tmp_path):
