@@ -1,8 +1,11 @@
 """Entity resolution across notes."""
 from __future__ import annotations
 
-from pipeline.dedup import EVIDENCE_FIELDS, _trusted, resolve, slug
-from pipeline.models import Entry, EvidenceRow, Source
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.dedup import EVIDENCE_FIELDS, _lone_project, _merged_project, _trusted, resolve, slug
+from pipeline.models import Entry, Evidence, EvidenceRow, Project, Source
 from pipeline.urls import make_url
 
 
@@ -113,3 +116,44 @@ def test_ids_qualified_by_owner_never_clash_across_names():
         ids = {p.sources[0].line: p.id for p in resolve(list(order)).projects}
         assert len(set(ids.values())) == 4, ids
         assert ids == {1: "foo-bar-baz", 2: "foo-qux", 3: "foo-bar-2", 4: "foo-bar-zed"}
+
+
+def _records_alike(made, validated):
+    """The same slots, values and value types: what a record made without validation must match."""
+    for slot in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"):
+        assert getattr(made, slot) == getattr(validated, slot), slot
+    assert [type(v) for v in made.__dict__.values()] == [type(v) for v in validated.__dict__.values()]
+    assert made == validated and repr(made) == repr(validated)
+
+
+def test_projects_are_the_records_validation_makes():
+    """resolve makes Project records without validating them again: they must be what Project(...) makes."""
+    catalog = resolve([entry("BELLE", ["https://github.com/LianjiaTech/BELLE", "https://arxiv.org/abs/2303.14742"],
+                             aliases=["Be", "BELLE"], params=[7, 7, 13]),
+                       entry("belle", ["https://github.com/LianjiaTech/BELLE"], file="b.md", aliases=["x"]),
+                       entry("华佗", file="c.md")])
+    assert len(catalog.projects) == 2
+    for project in catalog.projects:
+        _records_alike(project, Project(**{name: getattr(project, name) for name in Project.model_fields}))
+    for row in catalog.evidence:
+        _records_alike(row, EvidenceRow(**row.model_dump()))
+
+
+WORDS = st.sampled_from(["", "Foo", "foo", "Bar-7B", "华佗", "x y"])
+URLS = st.sampled_from([make_url(u) for u in ("https://github.com/a/b", "https://github.com/a/b/", "https://x.org/p",
+                                               "https://huggingface.co/a")])
+SOURCES = st.builds(Source, file=st.sampled_from(["a.md", "b.md"]), line=st.integers(1, 3))
+ENTRIES = st.builds(
+    Entry, name=WORDS, name_from_url=st.booleans(), aliases=st.lists(WORDS, max_size=3).map(tuple),
+    kind=st.sampled_from(["model", "tool", "article"]), urls=st.lists(URLS, max_size=3).map(tuple),
+    base_models=st.lists(WORDS, max_size=3).map(tuple), parameters=st.lists(st.integers(0, 3), max_size=3).map(tuple),
+    languages=st.lists(st.sampled_from(["zh", "en"]), max_size=3).map(tuple), organizations=st.lists(WORDS, max_size=2).map(tuple),
+    sources=st.lists(SOURCES, min_size=1, max_size=3).map(tuple),
+    evidence=st.lists(st.builds(Evidence, field=st.just("name"), value=WORDS, file=st.just("a.md"), line=st.integers(1, 2),
+                                quote=WORDS), max_size=3).map(tuple))
+
+
+@settings(max_examples=300, deadline=None)
+@given(one=ENTRIES)
+def test_a_group_of_one_makes_what_the_merging_of_several_makes(one):
+    assert _lone_project(one) == _merged_project([one])
