@@ -1,6 +1,8 @@
 """Entity resolution across notes."""
 from __future__ import annotations
 
+import gc
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -157,3 +159,23 @@ ENTRIES = st.builds(
 @given(one=ENTRIES)
 def test_a_group_of_one_makes_what_the_merging_of_several_makes(one):
     assert _lone_project(one) == _merged_project([one])
+
+
+def test_records_made_while_the_collector_pauses_go_to_the_oldest_generation():
+    entries = [entry(f"Name{k}", [f"https://github.com/o{k}/n{k}"], line=k + 1) for k in range(50)]
+    assert gc.isenabled()
+    catalog = resolve(entries)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    oldest = gc.get_objects(generation=2)
+    assert any(o is catalog.projects[0] for o in oldest) and any(o is catalog.projects[-1] for o in oldest)
+    gc.freeze()  # what parallel.py's engines do before forking: resolution must not release those objects
+    try:
+        frozen = gc.get_freeze_count()
+        assert resolve(entries) == catalog and gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    gc.disable()
+    try:
+        assert resolve(entries) == catalog and not gc.isenabled()
+    finally:
+        gc.enable()
