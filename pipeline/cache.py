@@ -27,6 +27,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from .models import Entry, Note
 
 CACHE_FORMAT = 1
@@ -108,8 +110,11 @@ def pinyin_of(entries: list[Entry]) -> dict[str, str]:
 
 
 _FIELD_SETS: dict[frozenset, set] = {}
-_SHARED_IDS: set[int] = set()
-"""The ids of the sets in _FIELD_SETS (which keeps them alive): a record holding one is shared already."""
+"""The one shared set for each set of field names."""
+_ALL_FIELDS: dict[type, set] = {}
+"""Per record type, the shared set of all its field names: what nearly every record holds (encode writes every field)."""
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+"""Set a record's field-name set past the frozen model's __setattr__ (as pydantic itself does)."""
 
 
 def share_field_sets(entries: list[Entry]) -> None:
@@ -120,23 +125,33 @@ def share_field_sets(entries: list[Entry]) -> None:
     memory, and entries carry several. Frozen records never change that set
     (copies copy it), so records that hold equal sets can hold the same one:
     entries take 60% less memory, which is what lets 200x raw/ stay under 1.5 GB.
-    A record already holding a shared set is passed over without hashing its set.
+
+    A record's set is first compared with its type's set of all fields, which it
+    nearly always equals (or already is), before any set is hashed: a third less
+    time for the 540,000 records of 200x raw/ (0.5 s to 0.34 s).
     """
-    setattr_ = object.__setattr__
-    shared = _FIELD_SETS
-    shared_ids = _SHARED_IDS
+    all_fields = _ALL_FIELDS
     for entry in entries:
-        for record in (entry, *entry.evidence, *entry.sources, *entry.urls):
-            names = record.__pydantic_fields_set__
-            if id(names) in shared_ids:
-                continue
-            key = frozenset(names)
-            one = shared.get(key)
-            if one is None:
-                one = shared[key] = set(key)
-                shared_ids.add(id(one))
-            if names is not one:
-                setattr_(record, "__pydantic_fields_set__", one)
+        for records in ((entry,), entry.evidence, entry.sources, entry.urls):
+            for record in records:
+                names = record.__pydantic_fields_set__
+                one = all_fields.get(record.__class__)
+                if one is None:
+                    one = all_fields[record.__class__] = _shared_set(frozenset(record.__class__.model_fields))
+                if names is one:
+                    continue
+                if names != one:
+                    one = _shared_set(frozenset(names))
+                    if names is one:
+                        continue
+                _set_fields_set(record, one)
+
+
+def _shared_set(names: frozenset) -> set:
+    one = _FIELD_SETS.get(names)
+    if one is None:
+        one = _FIELD_SETS[names] = set(names)
+    return one
 
 
 def encode(note: Note | NoteInfo, result: NoteResult) -> str:
@@ -255,7 +270,9 @@ class NoteCache:
     def get(self, note: Note | NoteInfo) -> NoteResult | None:
         """Return the note's stored result, or None when there is none (or it does not read back)."""
         try:
-            text = self.path(note).read_text(encoding="utf-8")
+            # bytes decoded, not read_text: encode writes `\n` line ends only (JSON escapes every CR),
+            # so the text needs no newline translation, which was half of reading it (0.15 s at 200x raw/)
+            text = self.path(note).read_bytes().decode("utf-8")
             result = decode(text, note)
         except (OSError, ValueError, UnicodeDecodeError):
             self.misses += 1

@@ -16,6 +16,7 @@ from pipeline import run
 from pipeline.cache import CACHE_FORMAT, NoteCache, NoteResult, code_version, decode, encode, pinyin_of, share_field_sets
 from pipeline.cli import app
 from pipeline.emit import render
+from pipeline.models import Entry, Source
 from pipeline.read import discover, read_note
 from pipeline.run import Config, build_catalog, extract
 
@@ -108,6 +109,20 @@ def test_read_back_records_share_their_field_name_sets(rules, recognizer):
         {names: next(iter(ids)) for names, ids in by_names.items()}
 
 
+def test_shared_field_name_sets_keep_each_records_names():
+    """Records made with only some fields given share a set of just those names, not the set of all fields."""
+    source = Source(file="a.md", line=1)
+    partial = [Entry(name=n, kind="tool", sources=(source,)) for n in ("a", "b")]
+    full = Entry(name="c", name_from_url=False, aliases=(), kind="tool", urls=(), base_models=(), parameters=(),
+                 languages=(), organizations=(), sources=(Source(file="a.md", line=2),), evidence=())
+    before = {id(e): set(e.model_fields_set) for e in [*partial, full]}
+    share_field_sets([*partial, full])
+    assert all(set(e.model_fields_set) == before[id(e)] for e in [*partial, full])
+    assert partial[0].__pydantic_fields_set__ is partial[1].__pydantic_fields_set__
+    assert full.model_fields_set == set(Entry.model_fields) and full.__pydantic_fields_set__ is not partial[0].__pydantic_fields_set__
+    assert full.sources[0].__pydantic_fields_set__ is source.__pydantic_fields_set__
+
+
 def test_keys_follow_the_note_the_rules_the_code_and_the_model(tmp_path):
     note = read_note(GOLDEN / "a_headings.md", "a_headings.md")
     base = NoteCache(tmp_path, "rules-a", "code-a")
@@ -133,6 +148,8 @@ def test_a_damaged_or_foreign_cache_file_is_a_miss(tmp_path, shared_recognizer, 
     files[0].write_text('{"format": 1, "note": "x"', encoding="utf-8")
     header, rest = files[1].read_text(encoding="utf-8").split("\n", 1)
     files[1].write_text(json.dumps({**json.loads(header), "sha256": "0" * 64}) + "\n" + rest, encoding="utf-8")
+    # CRLF line ends (an editor's doing): JSON reads the CR as whitespace, so the file still reads back
+    files[2].write_bytes(files[2].read_bytes().replace(b"\n", b"\r\n"))
     del counted[:]
     extract(Config(inputs=[GOLDEN], out=tmp_path / "second", cache=cache))
     assert len(counted) == 2
