@@ -142,7 +142,7 @@ FORMULA_AFTER_COMMA = re.compile(",(?:" + "|".join(map(re.escape, FORMULA_PREFIX
 
 
 class _Lines(list):
-    """A list that csv.writer can write into: one string per row, joined once at the end."""
+    """A list that csv.writer can write into: one string per row (csv.writer writes a row in one call)."""
 
     write = list.append
 
@@ -153,32 +153,31 @@ def _csv(rows: Iterable[list[str]]) -> str:
     csv.writer copies each cell character by character, looking for those that need quotes:
     1 s of the 43 MB evidence.csv at 100,000 entries. A row whose cells hold no comma, quote or
     line break is written as its cells joined with commas, so each row is joined first, and only
-    a row whose text shows more commas than separators or one of those characters is left to
-    csv.writer. The guard likewise looks at each cell only in a row whose text starts with a
-    formula prefix or has one right after a comma.
+    a row whose text shows more commas than separators or one of those characters (or is the
+    row of one empty cell, which csv.writer writes as `""`) is left to csv.writer. The guard
+    likewise looks at each cell only in a row whose text starts with a formula prefix or has
+    one right after a comma. Lines are joined once at the end, without a terminator each.
     """
-    lines = _Lines()
-    writer = csv.writer(lines, lineterminator="\n")
+    lines: list[str] = []
+    append = lines.append
+    quoted = _Lines()
+    writer = csv.writer(quoted, lineterminator="\n")
+    prefixes = FORMULA_PREFIXES
+    after_comma = FORMULA_AFTER_COMMA.search
     for cells in rows:
         line = ",".join(cells)
-        if line.startswith(FORMULA_PREFIXES) or FORMULA_AFTER_COMMA.search(line):
+        if line.startswith(prefixes) or after_comma(line):
             cells = [safe_cell(cell) for cell in cells]
             line = ",".join(cells)
-        if _written_as_joined(line, len(cells)):
-            lines.append(line + "\n")
+        if (line.count(",") == len(cells) - 1 and '"' not in line and "\n" not in line and "\r" not in line
+                and (line or len(cells) != 1)):
+            append(line)
         else:
             writer.writerow(cells)
-    return "".join(lines)
-
-
-def _written_as_joined(line: str, cells: int) -> bool:
-    """Tell whether csv.writer writes these `cells`, joined with commas into `line`, unchanged.
-
-    It quotes a cell holding the delimiter, the quote character or a line break (a carriage
-    return only in some Python versions), and writes a row of one empty cell as `""`.
-    """
-    return ((line != "" or cells != 1) and line.count(",") == cells - 1
-            and '"' not in line and "\n" not in line and "\r" not in line)
+            append(quoted.pop()[:-1])
+    if lines:
+        append("")  # the last line's end
+    return "\n".join(lines)
 
 
 def render_projects_csv(catalog: Catalog) -> str:
@@ -186,17 +185,15 @@ def render_projects_csv(catalog: Catalog) -> str:
 
 
 def _project_row(project: Project) -> list[str]:
-    row = []
-    for name in PROJECT_FIELDS:
-        value = getattr(project, name)
-        if isinstance(value, list):
-            value = LIST_JOIN.join(map(LIST_ITEM_TEXT.get(name, str), value))
-        row.append(str(value))
-    return row
+    values = project.__dict__
+    return [LIST_JOIN.join(map(item_text, value)) if isinstance(value, list) else str(value)
+            for item_text, value in zip(_ITEM_TEXT, map(values.__getitem__, PROJECT_FIELDS))]
 
 
 LIST_ITEM_TEXT = {"urls": attrgetter("url"), "sources": "{0.file}:{0.line}".format}
 """How a CSV cell writes the items of a list field that are records: URLs as plain URLs, sources as file:line."""
+_ITEM_TEXT = [LIST_ITEM_TEXT.get(name, str) for name in PROJECT_FIELDS]
+"""How each projects.csv column writes a list's items, in the columns' order."""
 
 
 def render_evidence_csv(catalog: Catalog) -> str:
