@@ -18,8 +18,8 @@ import os
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from operator import attrgetter
 from functools import lru_cache
+from operator import attrgetter
 from typing import Iterator, TypeVar
 
 from pydantic import BaseModel
@@ -104,13 +104,19 @@ def _pinyin(text: str) -> str:
 
 
 def _names(entry: Entry) -> set[str]:
-    names = [entry.name] if entry.kind in REFERENCE_KINDS else [entry.name, *entry.aliases]
-    keys = {compact(n) for n in names}
-    if entry.kind not in REFERENCE_KINDS:
-        keys |= {_pinyin(n) for n in names if HAN_ONLY.match(n)}
-        # a name qualified by its organization (`360智脑` for 智脑 by 360, `复旦MOSS`)
-        keys |= {compact(org) + compact(entry.name) for org in entry.organizations if not compact(org).isascii() or len(compact(org)) <= 4}
-    return {k for k in keys if k}
+    """Return an entry's name keys: its names compacted, and for a project its aliases', their pinyin and org-qualified names."""
+    if entry.kind in REFERENCE_KINDS:
+        keys = {compact(entry.name)}
+    else:
+        names = (entry.name, *entry.aliases)
+        keys = set(map(compact, names))
+        keys.update([_pinyin(n) for n in names if not n.isascii() and HAN_ONLY.match(n)])
+        if entry.organizations:
+            # a name qualified by its organization (`360智脑` for 智脑 by 360, `复旦MOSS`)
+            own = compact(entry.name)
+            keys.update([org + own for org in map(compact, entry.organizations) if not org.isascii() or len(org) <= 4])
+    keys.discard("")
+    return keys
 
 
 def resolve(entries: list[Entry]) -> Catalog:
