@@ -156,11 +156,19 @@ def make_url(raw: str) -> Url | None:
     return Url(url=url, domain=domain(url), type=classify(url))
 
 
+IDENTITY_HOSTS = REPO_HOSTS + HUB_HOSTS
+"""The hosts whose pages name a project by owner and name (repo_identity)."""
+
+
 @lru_cache(maxsize=1 << 16)
 def repo_identity(url: str) -> str | None:
     """Return `host/owner/name` (lowercase) for repository and model pages."""
+    lowered = url.lower()
+    if not any(host in lowered for host in IDENTITY_HOSTS):
+        return None  # most URLs: their host (lowercased by urlsplit) cannot be one of these
     parts = urlsplit(url)
-    host = domain(url)
+    host = (parts.hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host  # as domain() has it, from the one split
     segments = [s for s in parts.path.split("/") if s]
     if host in REPO_HOSTS and len(segments) >= 2:
         return f"{host}/{segments[0].lower()}/{segments[1].lower()}"

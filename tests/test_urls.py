@@ -49,3 +49,24 @@ def test_url_gates_never_hide_a_url(text):
     for pattern, gate in URL_PATTERNS:
         if gate is not None and not gate.admits(text):
             assert pattern.search(text) is None, (pattern.pattern, text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(url=st.builds(lambda scheme, host, path: f"{scheme}{host}{path}",
+                     st.sampled_from(["https://", "http://", "HTTPS://", "", "//"]),
+                     st.sampled_from(["github.com", "GitHub.COM", "www.github.com", "gitee.com", "huggingface.co", "HuggingFace.co:443",
+                                      "user@github.com", "modelscope.cn", "www.modelscope.cn", "example.com", "githubxcom", "İgithub.com"]),
+                     st.text(alphabet=st.sampled_from(list("/abAB-_.?#İ")), max_size=16)))
+def test_repo_identity_host_shortcut_agrees_with_parsing_every_url(url):
+    """The substring test that skips parsing never skips a repository or model page."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = urls.domain(url)
+    segments = [s for s in parts.path.split("/") if s]
+    expected = None
+    if host in urls.REPO_HOSTS and len(segments) >= 2:
+        expected = f"{host}/{segments[0].lower()}/{segments[1].lower()}"
+    if host in urls.HUB_HOSTS and len(segments) >= 2 and segments[0] not in ("datasets", "spaces", "blog", "docs", "papers", "models"):
+        expected = f"{host}/{segments[0].lower()}/{segments[1].lower()}"
+    assert urls.repo_identity(url) == expected
