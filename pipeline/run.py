@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import gc
 from collections import deque
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Callable
 
 from .dedup import resolve
