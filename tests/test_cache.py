@@ -197,3 +197,19 @@ def test_a_run_with_every_note_cached_never_imports_spacy_jieba_pandas_or_pypiny
 
     assert "spacy" in loaded()  # the first run extracts, so it does load them
     assert loaded() == []
+
+
+def test_installed_versions_are_importlib_metadata_s(tmp_path, monkeypatch):
+    """Versions read from dist-info folder names agree with importlib.metadata, first on sys.path first."""
+    from importlib.metadata import version
+
+    from pipeline.cache import SHAPING_LIBRARIES, installed_versions
+
+    found = installed_versions(SHAPING_LIBRARIES)
+    assert found == {library: version(library) for library in SHAPING_LIBRARIES}
+    assert installed_versions(("no-such-library-here",)) == {"no-such-library-here": None}
+    shadow = tmp_path / "Pydantic_Core-0.0.1.dist-info"
+    shadow.mkdir()
+    (shadow / "METADATA").write_text("Metadata-Version: 2.1\nName: pydantic-core\nVersion: 0.0.1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert installed_versions(("pydantic-core",)) == {"pydantic-core": version("pydantic-core")} == {"pydantic-core": "0.0.1"}
