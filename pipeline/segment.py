@@ -107,14 +107,6 @@ class Segmenter:
             cut = self._cuts[run] = (words, offsets)
         return cut
 
-    def cut_han(self, run: str) -> tuple[str, ...]:
-        """jieba's words for a run of Han characters (no HMM: unknown words stay split)."""
-        return self.cut(run)[0]
-
-    def cut_latin(self, run: str) -> tuple[tuple[str, int], ...]:
-        """spaCy's tokens (text, offset) for a run without Han characters or spaces."""
-        return tuple(zip(*self.cut(run)))
-
     def _cut_long(self, run: str) -> tuple[tuple[str, int], ...]:
         """Tokenize a long run in bounded pieces.
 

@@ -71,11 +71,11 @@ def words_from_tokens(text: str, segmenter) -> tuple[list[str], list[bool], list
     for run in SCRIPT_RUNS.finditer(text):
         if run.lastgroup == "han":
             offset = run.start()
-            for word in segmenter.cut_han(run.group()):
+            for word in segmenter.cut(run.group())[0]:  # offsets counted here, not taken from the cut
                 tokens.append((word, offset))
                 offset += len(word)
         elif run.lastgroup == "other":
-            tokens += [(word, run.start() + idx) for word, idx in segmenter.cut_latin(run.group())]
+            tokens += [(word, run.start() + idx) for word, idx in zip(*segmenter.cut(run.group()))]
     words, spaces, starts = [], [], []
     position = 0
     for word, start in tokens + [("", len(text))]:
