@@ -81,12 +81,12 @@ class NoteResult:
 
 
 def code_version() -> str:
-    """Hash the pipeline's sources and the versions of the libraries that shape entries."""
+    """Hash the pipeline's sources and data (affixes_en.json) and the versions of the libraries that shape entries."""
     digest = hashlib.sha256(f"python {sys.version_info[0]}.{sys.version_info[1]}\0".encode())
     versions = installed_versions(SHAPING_LIBRARIES)
     for library in SHAPING_LIBRARIES:
         digest.update(f"{library} {versions[library] or '-'}\0".encode())
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted([*PACKAGE.glob("*.py"), *PACKAGE.glob("*.json")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

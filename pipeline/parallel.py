@@ -7,7 +7,7 @@ order, so progress, counts and outputs never depend on which worker finished
 first. Only the per-note stage (parse, segment, recognize, entries) leaves the
 caller: dedup and emit need every note's entries and stay where they are.
 
-NLP resources (spaCy, jieba, the SpanRuler) take about a second to load, so
+NLP resources (jieba, the rules' patterns) take about half a second to load, so
 each worker process loads them once, on its first note, and keeps them. Pool
 workers read their notes from disk themselves (the caller only sends the path
 and the sha256 it read, and the worker refuses a note that changed since); a
@@ -60,7 +60,7 @@ def reread(info: NoteInfo) -> Note:
 
 
 class Resources:
-    """The rules and one Recognizer, built on first use (so cached runs never import spaCy)."""
+    """The rules and one Recognizer, built on first use (so cached runs never import jieba)."""
 
     def __init__(self, rules: RuleSet, ner: Path | None = None, recognizer=None, freeze: bool = False, spell: bool = True):
         self.rules = rules
@@ -139,7 +139,7 @@ class PoolEngine:
                                         initializer=_init_worker, initargs=(rules, ner))
         # enough notes queued to keep every worker busy, few enough to bound memory
         self.window = 4 * jobs
-        # start the workers loading spaCy and jieba now, while the caller still reads notes
+        # start the workers loading jieba and the patterns now, while the caller still reads notes
         self.warming = [self.pool.submit(_warm_up) for _ in range(jobs)]
 
     def submit(self, info: NoteInfo):
@@ -173,8 +173,8 @@ def cores() -> int:
 class ForkEngine:
     """Workers forked from this process once it has loaded the NLP resources.
 
-    Why next to PoolEngine: a spawned worker imports spaCy and builds its own
-    pipeline (about a second) before its first note, which is most of a run of a
+    Why next to PoolEngine: a spawned worker imports the pipeline and builds its
+    own Recognizer (about half a second) before its first note, which is most of a run of a
     few notes; a forked one starts with the caller's, already built, and only
     the notes' own work is split. Used for `--jobs auto` where the platform forks.
     The workers leave the names' pinyin to the caller (cache.spelled), which
@@ -212,7 +212,7 @@ class ForkEngine:
 CONNECT_TIMEOUT = "10s"
 
 _DASK_LOCAL = threading.local()
-"""Resources per worker thread: a spaCy pipeline and a jieba tokenizer are not safe to share between
+"""Resources per worker thread: a Recognizer's memos and a jieba tokenizer are not safe to share between
 threads, and a worker started with --nthreads above 1 runs tasks in several."""
 
 

@@ -193,7 +193,7 @@ def _extract(config: Config, progress: Progress | None) -> Summary:
             if hit is not None:
                 cached[note.name] = hit
             elif engine is None and (config.jobs > 1 or config.engine != "local"):
-                # a note to extract elsewhere: start the workers now, so they load spaCy while the rest is read
+                # a note to extract elsewhere: start the workers now, so they load jieba while the rest is read
                 engine = _engine(config, rules)
             del note
         summary.files = len(infos)

@@ -1,4 +1,4 @@
-"""Tokenize text and label its language: jieba for Han runs, spaCy for the rest.
+"""Tokenize text and label its language: jieba for Han runs, spaCy's English rules for the rest.
 
 Notes mix scripts inside one word (`基于LLaMA-7B的`), so text is first cut into
 Han runs, whitespace runs and other runs; each run goes to the tokenizer made
@@ -63,23 +63,11 @@ class Segmenter:
 
     @cached_property
     def latin(self):
-        import spacy
-        from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+        from .affixes import AffixTokenizer
 
-        from spacy.lang.en import English
-        from spacy.tokenizer import Tokenizer
-        from spacy.vocab import Vocab
-
-        # spaCy's English tokenizer with the extra split points, built in one go: setting
-        # each pattern on a built tokenizer reloads all its special cases (0.1 s a time).
-        # Its vocabulary computes no lexical attributes: only each token's text and offset
-        # are read here, and the English ones (shape, norm, like_num...) cost 0.05 s a run.
-        defaults = English.Defaults
-        return Tokenizer(Vocab(), rules=defaults.tokenizer_exceptions,
-                         prefix_search=compile_prefix_regex(list(defaults.prefixes) + EXTRA_PREFIXES).search,
-                         suffix_search=compile_suffix_regex(list(defaults.suffixes) + EXTRA_SUFFIXES).search,
-                         infix_finditer=compile_infix_regex(list(defaults.infixes) + EXTRA_INFIXES).finditer,
-                         token_match=defaults.token_match, url_match=defaults.url_match)
+        # spaCy's English tokenizer (its rules, run by affixes.py so that spaCy is never imported)
+        # with the extra split points; it gives (token, offset) pairs
+        return AffixTokenizer.load(prefixes=EXTRA_PREFIXES, suffixes=EXTRA_SUFFIXES, infixes=EXTRA_INFIXES)
 
     def add_words(self, words: list[str]) -> None:
         """Teach jieba multi-character terms from the rules (cue phrases, model names)."""
@@ -101,7 +89,7 @@ class Segmenter:
                 if len(run) > LONG_RUN or PUNCTUATION_RUN.search(run):
                     pairs = self._cut_long(run)
                 else:
-                    pairs = tuple((t.text, t.idx) for t in self.latin(run) if t.text.strip())
+                    pairs = self.latin(run)
                 words = tuple(word for word, _ in pairs)
                 offsets = tuple(offset for _, offset in pairs)
             cut = self._cuts[run] = (words, offsets)
@@ -132,7 +120,7 @@ class Segmenter:
             if end < len(text):
                 cut = max(text.rfind(ch, start, end) for ch in "/,;:)]>|-")
                 end = cut + 1 if cut > start else end
-            out += [(t.text, offset + start + t.idx) for t in self.latin(text[start:end]) if t.text.strip()]
+            out += [(word, offset + start + position) for word, position in self.latin(text[start:end])]
             start = end
         return out
 

@@ -60,20 +60,6 @@ def test_lazy_jieba_builds_its_index_once_and_falls_back_without_one(tmp_path, m
     assert len(fallback.FREQ) > 100000
 
 
-def test_latin_tokenizer_built_in_one_go_splits_like_the_patched_blank_pipeline():
-    import spacy
-    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
-
-    nlp = spacy.blank("en")
-    nlp.tokenizer.infix_finditer = compile_infix_regex(list(nlp.Defaults.infixes) + EXTRA_INFIXES).finditer
-    nlp.tokenizer.prefix_search = compile_prefix_regex(list(nlp.Defaults.prefixes) + EXTRA_PREFIXES).search
-    nlp.tokenizer.suffix_search = compile_suffix_regex(list(nlp.Defaults.suffixes) + EXTRA_SUFFIXES).search
-    segmenter = Segmenter()
-    runs = _runs("other") + ["LLaMA-7B", "3b,7b", "GPT-3(175B)", "-13B", "and 6B.", "https://github.com/a/b.", "don't", "U.S.A."]
-    for run in runs:
-        assert [(t.text, t.idx) for t in segmenter.latin(run)] == [(t.text, t.idx) for t in nlp.tokenizer(run)], run
-
-
 def test_mentions_are_recognized_only_for_the_texts_entries_read(rules, recognizer):
     """Lazy recognition: the entries are the eager index's, and unread texts cost nothing."""
     from pipeline.entries import build_entries
