@@ -22,7 +22,7 @@ DATA = Path(__file__).with_name("affixes_en.json")
 
 
 class AffixTokenizer:
-    """Cut runs (no whitespace inside) into spaCy's tokens: the texts and offsets a spaCy Tokenizer gives.
+    """Cut whitespace-free runs into the tokens (texts and offsets) a spaCy Tokenizer with the same data gives.
 
     The same steps as spaCy's Tokenizer for one whitespace-free span: a special
     case as a whole; else prefixes and suffixes split off one at a time (stopping
@@ -42,9 +42,9 @@ class AffixTokenizer:
         for key, pieces in self.specials.items():
             if "".join(pieces) != key:
                 raise ValueError(f"special case {key!r}: its pieces {list(pieces)!r} do not spell it")
-        # special cases the affix rules split (spaCy adds these to its special matcher, by their
-        # tokens without special cases); only whitespace-free ones can occur inside a run
-        # by their first token, as few tokens start one
+        # special cases the affix rules split (spaCy adds these to its special matcher, as their
+        # tokens without special cases), by their first token, as few tokens start one; only
+        # whitespace-free ones can occur inside a run
         self.split_specials: dict[str, list[tuple[str, ...]]] = {}
         for key in sorted(self.specials):
             if any(ch.isspace() for ch in key):
@@ -64,7 +64,7 @@ class AffixTokenizer:
     def __call__(self, run: str) -> list[tuple[str, int]]:
         """Return (token, offset) pairs for `run`, which holds no whitespace."""
         words = self._tokenize(run, True) if run else []
-        if self.split_specials and len(words) > 1:
+        if len(words) > 1:  # one word is the run itself, which _tokenize already looked up
             words = self._put_back_specials(words)
         pairs = []
         offset = 0
