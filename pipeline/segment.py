@@ -25,10 +25,10 @@ LONG_RUN = 256
 """Runs longer than this are tokenized in pieces (see Segmenter._cut_long)."""
 
 PIECE = 64
-"""The most spaCy sees of a long run at once: its affix search is quadratic in the piece."""
+"""The most the Latin tokenizer sees of a long run at once: its affix search (spaCy's algorithm) is quadratic in the piece."""
 
 PUNCTUATION_RUN = re.compile(r"[^\w\s]{32,}")
-"""32 or more punctuation characters in a row: one token each, never spaCy's quadratic affix search."""
+"""32 or more punctuation characters in a row: one token each, never the quadratic affix search."""
 
 EXTRA_PREFIXES = [r"[-–+/]"]
 """A leading hyphen is a separator in notes (`-13B`, `-based`), never a minus sign."""
@@ -98,9 +98,9 @@ class Segmenter:
     def _cut_long(self, run: str) -> tuple[tuple[str, int], ...]:
         """Tokenize a long run in bounded pieces.
 
-        spaCy strips prefixes and suffixes one at a time and rescans the rest, so a
+        spaCy's algorithm (affixes.py) strips prefixes and suffixes one at a time and rescans the rest, so a
         long run of punctuation (`=====...`, `[[[[...`) costs quadratic time. Such
-        runs become one token per character; other text goes to spaCy in pieces of
+        runs become one token per character; other text is tokenized in pieces of
         at most PIECE characters, cut after punctuation where possible.
         """
         out: list[tuple[str, int]] = []
