@@ -36,6 +36,12 @@ class AffixTokenizer:
         # joined exactly as spacy.util.compile_prefix_regex, compile_suffix_regex and compile_infix_regex join them
         self.prefix_search = re.compile("|".join("^" + piece for piece in prefixes if piece.strip())).search
         self.suffix_search = re.compile("|".join(piece + "$" for piece in suffixes if piece.strip())).search
+        # no suffix match starts before `len(text) - reach` nor before the leftmost match of an
+        # unbounded piece (a run of dots), so the search can start there (see _suffix_length)
+        widths = {piece: _width(piece) for piece in suffixes if piece.strip()}
+        unbounded = [piece for piece, width in widths.items() if width >= UNBOUNDED]
+        self.suffix_reach = max((width for width in widths.values() if width < UNBOUNDED), default=0) + 1  # + 1: `$` before a final newline
+        self.unbounded_suffix_search = re.compile("|".join(piece + "$" for piece in unbounded)).search if unbounded else None
         self.infix_finditer = re.compile("|".join(piece for piece in infixes if piece.strip())).finditer
         self.url_match = re.compile(url_pattern).match
         self.specials: dict[str, tuple[str, ...]] = {key: tuple(pieces) for key, pieces in special_cases.items()}
@@ -78,7 +84,19 @@ class AffixTokenizer:
         return match.end() - match.start() if match is not None else 0
 
     def _suffix_length(self, text: str) -> int:
-        match = self.suffix_search(text)
+        """The suffix search's match length, searching only where a match can start.
+
+        The suffix regex is tried at every position of `text`, which was two thirds
+        of the cost of a run; every bounded piece must end at the end, so none can
+        start more than `suffix_reach` characters before it. Lookbehinds still see
+        the characters before the search's start position.
+        """
+        start = len(text) - self.suffix_reach
+        if start > 0 and self.unbounded_suffix_search is not None:
+            unbounded = self.unbounded_suffix_search(text)
+            if unbounded is not None:
+                start = min(start, unbounded.start())
+        match = self.suffix_search(text, max(start, 0))
         return match.end() - match.start() if match is not None else 0
 
     def _tokenize(self, text: str, with_specials: bool) -> list[str]:
@@ -173,6 +191,19 @@ class AffixTokenizer:
                 out += self.specials["".join(words[i:end])]
                 i = end
         return out
+
+
+def _width(pattern: str) -> int:
+    """The most characters a match of `pattern` can span (sre's own reckoning; huge when unbounded)."""
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse  # type: ignore[no-redef]
+    return sre_parse.parse(pattern).getwidth()[1]
+
+
+UNBOUNDED = 1 << 16
+"""A piece whose matches can be longer than this (two or more dots: spaCy's only one) is searched in full."""
 
 
 def export_spacy_english() -> dict:

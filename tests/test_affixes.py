@@ -103,3 +103,20 @@ def test_a_special_case_whose_pieces_do_not_spell_it_is_refused():
     assert plain("(can't)") == [("(", 0), ("ca", 1), ("n't", 3), (")", 6)]
     assert plain("a-b") == [("a", 0), ("-", 1), ("b", 2)]
     assert plain("https://a-b") == [("https://a-b", 0)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(FRAGMENTS | LOOSE | st.sampled_from(["..", "...", "\n", ".\n", "km\n"]), min_size=0, max_size=12).map("".join))
+def test_the_suffix_search_from_its_reach_finds_what_the_full_search_finds(ported, text):
+    """Searching only the last `suffix_reach` characters (and any unbounded piece's match) loses no suffix."""
+    match = ported.suffix_search(text)
+    assert ported._suffix_length(text) == (match.end() - match.start() if match else 0)
+
+
+def test_an_unbounded_suffix_piece_is_searched_in_full():
+    tokenizer = AffixTokenizer([], [r"\.\.+", r"(?<=[0-9])km", r"!"], [], r"^$", {})
+    assert tokenizer.suffix_reach == 3 and tokenizer.unbounded_suffix_search is not None
+    assert tokenizer._suffix_length("wait" + "." * 40) == 40
+    assert tokenizer._suffix_length("a long way: 12km") == 2
+    assert tokenizer._suffix_length("a long way: xkm") == 0
+    assert tokenizer._suffix_length("no suffix here at all") == 0
