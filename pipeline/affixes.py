@@ -195,11 +195,9 @@ class AffixTokenizer:
 
 def _width(pattern: str) -> int:
     """The most characters a match of `pattern` can span (sre's own reckoning; huge when unbounded)."""
-    try:
-        from re import _parser as sre_parse  # type: ignore[attr-defined]
-    except ImportError:  # Python 3.10
-        import sre_parse  # type: ignore[no-redef]
-    return sre_parse.parse(pattern).getwidth()[1]
+    from .rules import _sre_parse  # the stdlib's regex parser, as rules.py reads rule regexes with it
+
+    return _sre_parse.parse(pattern).getwidth()[1]
 
 
 UNBOUNDED = 1 << 16
