@@ -130,10 +130,20 @@ def _section_kind(ctx: Context, texts: list[str]) -> str | None:
 NAME_LIKE_TOKEN = re.compile(r"[A-Za-z]*[a-z][A-Z][A-Za-z0-9]*|[A-Za-z]+[0-9][A-Za-z0-9]*|[A-Z]{2,}[A-Za-z0-9]*")
 """A token that reads as a project name: inner capitals (`FlagAI`), letters with digits (`GPT4`), or an acronym."""
 
+LETTER_OR_HAN = re.compile(r"[A-Za-z\u3400-\u9fff]")
+LATIN_WORD = re.compile(r"[a-z]{2,}")
+LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9.+-]*")
+URL_SEPARATORS = re.compile(r"[/?#=&.]")
+"""What splits a URL into the segments that may spell a name (path parts, host labels, query values)."""
+SLASH = re.compile(r"\s*/\s*")
+LANGUAGE_SEPARATORS = re.compile(r"[/,、\s]+")
+TRUNCATED_SIZE = re.compile(r"(.*[A-Za-z][-_ ])(\d{1,4})")
+"""A name ending in a bare number (`GLM-130`): the size, with its unit dropped, when the row's size agrees."""
+
 
 def _is_section_heading(text: str, rules: RuleSet) -> bool:
     """A heading that names a category (`领域大模型`, `Instruction Data`) rather than an entry."""
-    if not re.search(r"[A-Za-z\u3400-\u9fff]", text):
+    if not LETTER_OR_HAN.search(text):
         return True
     words = rules.words.get("section", set())
     folded = fold(text)
@@ -143,8 +153,8 @@ def _is_section_heading(text: str, rules: RuleSet) -> bool:
         rest = folded
         for word in words:
             rest = rest.replace(word, " ")
-        return not re.search(r"[a-z]{2,}", rest)
-    tokens = re.findall(r"[A-Za-z][A-Za-z0-9.+-]*", text)
+        return not LATIN_WORD.search(rest)
+    tokens = LATIN_TOKEN.findall(text)
     if any(NAME_LIKE_TOKEN.fullmatch(token) for token in tokens):
         return False
     return any(token.casefold() in words for token in tokens)
@@ -268,7 +278,7 @@ def _url_names(url: str, drafts: list[Draft], loose: bool = False) -> bool:
     `loose` also accepts a path segment written inside a long name, for article
     titles that mention the project they link (`CCKS2023-PromptCBLUE...`).
     """
-    segments = [compact(s) for s in re.split(r"[/?#=&.]", url.split("://", 1)[-1]) if s]
+    segments = [compact(s) for s in URL_SEPARATORS.split(url.split("://", 1)[-1]) if s]
     for draft in drafts:
         for name in [draft.name, *draft.aliases]:
             key = compact(name)
@@ -357,7 +367,7 @@ def _row_drafts(ctx: Context, row: Block, cell: Inline) -> list[Draft]:
     text = " ".join(cell.text.split())
     if CELL_EMPTY.match(text):
         return []
-    pieces = [p for p in re.split(r"\s*/\s*", text) if p.strip()]
+    pieces = [p for p in SLASH.split(text) if p.strip()]
     if len(pieces) > 1 and all(len(p) <= 25 and " " not in p.strip() for p in pieces):
         named = [pair for piece in pieces for pair in naming.split_names(piece, ctx.rules)[:1]]
     else:
@@ -383,7 +393,7 @@ def _read_cell(ctx: Context, group: list[Draft], row: Block, index: int, cell: I
                     draft.organizations.append((ctx.rules.organization(part) or part, row, part))
             continue
         if role == "language":
-            for part in re.split(r"[/,、\s]+", fold(text)):
+            for part in LANGUAGE_SEPARATORS.split(fold(text)):
                 for code in ctx.rules.language_codes.get(part, []):
                     draft.languages.append((code, row, part))
             continue
@@ -923,7 +933,7 @@ def finish(ctx: Context, draft: Draft) -> Entry:
         evidence.append(Evidence(field="languages", value=code, file=note, line=block.line, quote=quote))
     for org, block, quote in draft.organizations:
         evidence.append(Evidence(field="organizations", value=org, file=note, line=block.line, quote=quote))
-    truncated = re.fullmatch(r"(.*[A-Za-z][-_ ])(\d{1,4})", draft.name)
+    truncated = TRUNCATED_SIZE.fullmatch(draft.name)
     if truncated and int(truncated.group(2)) * 10**9 in params:
         # `GLM-130` in a row whose size is 130B names GLM-130B
         draft.aliases.append(draft.name + "B")

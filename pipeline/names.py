@@ -25,6 +25,9 @@ BRACKETED = re.compile(r"[（(「【\[]([^（）()「」【】\[\]]{1,40})[）)�
 MULTI_NAME_SPLIT = re.compile(r"\s+and\s+|\s*&\s*|\s+和\s+|\s*、\s*")
 """Separators between two entries named in one heading."""
 
+WHOLE_NAME_BRACKETS = re.compile(r"【([^【】]+)】")
+"""A name written wholly inside 【】, which is decoration (`【ChatGLM】`)."""
+
 VERSION_SUFFIX = re.compile(r"\s+v?\d+(?:\.\d+)?(?:\s*[&/]\s*v?\d+(?:\.\d+)?)*$", re.IGNORECASE)
 """A trailing release number (`Dolly 2.0`, `Dolly 1&2`)."""
 
@@ -69,7 +72,7 @@ def strip_decoration(text: str) -> str:
     text = LEADING_DECORATION.sub("", text)
     text = NUMBERING.sub("", text)
     text = text.strip().rstrip(":：").strip()
-    whole = re.fullmatch(r"【([^【】]+)】", text)
+    whole = WHOLE_NAME_BRACKETS.fullmatch(text)
     if whole:
         text = whole.group(1).strip()
     return text

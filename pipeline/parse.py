@@ -17,6 +17,8 @@ from .models import Block, Inline, Issue, Link, Note
 LEADING_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f]"
 """Zero-width characters that web copies put at the start of a line, before a `#` or `-`."""
 
+INVISIBLE = re.compile(LEADING_INVISIBLE)
+
 HEADING = re.compile(r"^" + LEADING_INVISIBLE + r"* {0,3}(#{1,6})(?:[ \t]+|$)(.*?)[ \t]*#*[ \t]*$")
 """An ATX heading; the level is the number of `#`."""
 
@@ -366,7 +368,7 @@ def parse(note: Note) -> list[Block]:
             continue
         bullet = BULLET.match(raw)
         if bullet:
-            indent = len(re.sub(LEADING_INVISIBLE, "", bullet.group(1)).expandtabs(4))
+            indent = len(INVISIBLE.sub("", bullet.group(1)).expandtabs(4))
             while bullet_stack and bullet_stack[-1][0] >= indent:
                 bullet_stack.pop()
             del bullet_stack[MAX_BULLET_DEPTH - 1:]

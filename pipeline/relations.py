@@ -150,6 +150,9 @@ COORDINATION = re.compile(r"^\s*(?:[,，、/&+]|和|或|及|以及|与|and|or)\s
 CHAIN_HEAD = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9.]*[-_])+$")
 """The words of a hyphenated name before a family mention (`Ziya-` in `Ziya-LLaMA-13B`)."""
 
+CHAIN_JOINT = re.compile(r"(?<=[A-Za-z0-9.])[-_](?=[A-Za-z0-9])")
+"""A hyphen or underscore between the words of a model chain (`Chinese-LLaMA-Alpaca`)."""
+
 
 def base_name(model: ModelRef, text: str, rules: RuleSet) -> str | None:
     """Name the family a model mention stands for when it is a base.
@@ -161,7 +164,7 @@ def base_name(model: ModelRef, text: str, rules: RuleSet) -> str | None:
     head = CHAIN_HEAD.search(text[:model.start])
     start = head.start() if head else model.start
     chain = text[start:model.start] + model.full if model.full else text[start:model.end]
-    words = re.split(r"(?<=[A-Za-z0-9.])[-_](?=[A-Za-z0-9])", chain)
+    words = CHAIN_JOINT.split(chain)
     for size in range(len(words), 0, -1):
         family = rules.family("-".join(words[:size]))
         if family is not None and not (size == 1 and start < model.start):

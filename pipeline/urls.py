@@ -33,6 +33,11 @@ DOMAIN_ONLY = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|org|net
 PAREN_DOMAIN = re.compile(r"(?<=[(（])(?:[a-z0-9-]+\.)+(?:com|org|net|io|ai|cn)(?=[)）])", re.IGNORECASE)
 """A scheme-less domain alone in parentheses (`(lmflow.com)`)."""
 
+SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+"""A URL that names its scheme (`mailto:`, `ftp:`, `https:`)."""
+
+HTTP_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+
 TRAILING = ".,;:!?'\"*"
 
 ARTICLE_HOSTS = ("mp.weixin.qq.com", "zhuanlan.zhihu.com", "zhihu.com", "www.zhihu.com", "baijiahao.baidu.com",
@@ -91,9 +96,9 @@ def canonical(url: str) -> str | None:
         url = "".join(ch for ch in url if ch.isprintable())
     if not url:
         return None
-    if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE) and not re.match(r"^https?://", url, re.IGNORECASE):
+    if SCHEME.match(url) and not HTTP_SCHEME.match(url):
         return None
-    if not re.match(r"^https?://", url, re.IGNORECASE):
+    if not HTTP_SCHEME.match(url):
         url = "https://" + url.lstrip("/")
     try:
         parts = urlsplit(url)
