@@ -149,29 +149,32 @@ def token_words(text: str, segmenter: Segmenter) -> tuple[list[str], list[bool],
     spaces: list[bool] = []
     starts: list[int] = []
     cut = segmenter.cut
-    for match in SCRIPT_RUNS.finditer(text):
-        if match.lastgroup == "space":
-            run = match.group()
-            start = match.start()
-            if words and run[0] == " ":
+    position = 0
+    # findall makes every run in C; the runs cover the text, so each starts where the last ended
+    for han, space, other in SCRIPT_RUNS.findall(text):
+        if space:
+            start = position
+            position += len(space)
+            if words and space[0] == " ":
                 spaces[-1] = True
-                run = run[1:]
+                space = space[1:]
                 start += 1
-            if run:
-                words.append(run)
+            if space:
+                words.append(space)
                 spaces.append(False)
                 starts.append(start)
             continue
-        run_words, offsets = cut(match.group())
-        start = match.start()
+        run = han or other
+        run_words, offsets = cut(run)
         if len(run_words) == 1:  # most runs: one word
             words.append(run_words[0])
             spaces.append(False)
-            starts.append(start)
+            starts.append(position)
         else:
             words += run_words
             spaces += [False] * len(run_words)
-            starts += [start + offset for offset in offsets]
+            starts += [position + offset for offset in offsets]
+        position += len(run)
     return words, spaces, starts
 
 
