@@ -51,7 +51,7 @@ ablation: $(STAMP)
 	$(PY) -m pipeline.train ablate --model models/ner --report bench/ablation.md
 
 # Speed and scale (bench/run.py): raw/, 20x and 200x synthetic corpora, --jobs 1/2, the naive
-# segment-everything reference; writes bench/results.md. About 5 minutes on 2 cores; not a test.
+# segment-everything reference, in turns, twice each; writes bench/results.md. About 8 minutes on 2 cores; not a test.
 bench: $(STAMP)
 	$(PY) bench/run.py
 
