@@ -15,6 +15,9 @@ NAME_PIECES = re.compile(r"\d+(?:\.\d+)?[A-Za-z]*\d*|[A-Za-z]+")
 """Pieces of a name in which a size can stand: `BLOOMChat176B` -> BLOOMChat, 176B;
 `Qwen2-57B-A14B` -> Qwen, 2, 57B, A, 14B; `BLOOMZ-7B1-mt` keeps 7B1 whole."""
 
+SHARED_UNIT_LIST = re.compile(r"(?<![\w.])((?:\d+(?:\.\d+)?[|/])+)(\d+(?:\.\d+)?)([A-Za-z]+)(?![\w.])")
+"""Sizes listed with one unit at the end (`Llama 2-7|13|70B`, `LLaMA-7/13B`): every number takes that unit."""
+
 MIN_PARAMETERS = 1_000_000
 """Counts below a million are not model sizes (LLaMA-Adapter's 1.2M adapter is the floor)."""
 
@@ -54,13 +57,24 @@ def size_token(text: str, rules: RuleSet, *, in_name: bool = False) -> int | Non
 
 
 def sizes_in_name(name: str, rules: RuleSet) -> list[int]:
-    """Return the sizes written inside a model name (`MPT-7B`, `firefly-1b4`)."""
+    """Return the sizes written inside a model name (`MPT-7B`, `firefly-1b4`, `OPT-1.3|6.7B`)."""
     found: list[int] = []
+    if "|" in name or "/" in name:
+        name = SHARED_UNIT_LIST.sub(_unit_on_each, name)
     for piece in NAME_PIECES.findall(name):
         value = size_token(piece, rules, in_name=True)
         if value is not None and value not in found:
             found.append(value)
     return found
+
+
+def _unit_on_each(match: re.Match) -> str:
+    """Write a shared-unit list out in full: `7|13|70B` -> `7B|13B|70B`."""
+    unit = match.group(3)
+    return LISTED_NUMBER.sub(lambda number: number.group() + unit, match.group())
+
+
+LISTED_NUMBER = re.compile(r"\d+(?:\.\d+)?(?=[|/])")
 
 
 def _valid(value: Decimal) -> int | None:

@@ -28,8 +28,9 @@ ATTACHED_BEFORE_MODEL = re.compile(r"^\s*(?:(?:for|of)\s+|个?(?:参数(?:规模
 LIST_CONTINUATION = re.compile(r"^[\s,，、/&和\-–]*(?:and|or|to|及|以及|和|或)?[\s,，、/&\-–]*$", re.IGNORECASE)
 """Text between two sizes of one list (`7B/13B`, `-13B, -33B`, `13b, 30b, and 65b`)."""
 
-SIZE_SUFFIX = re.compile(r"(?:[-_ ]?[av]?(?:\d+x)?\d+(?:\.\d+)?[bmkt]\d*(?:[-_ ]?(?:mt|chat|instruct|base|hf|zh|en))*)+$")
-"""A trailing size tag on a model name (`-7b1-mt`, `-13b`, `-57b-a14b`, ` 8x7b`).
+SIZE_SUFFIX = re.compile(r"(?:[-_ |/]?[av]?(?:\d+x)?\d+(?:\.\d+)?(?:[|/]\d+(?:\.\d+)?)*[bmkt]\d*(?:[-_ ]?(?:mt|chat|instruct|base|hf|zh|en))*)+$")
+"""A trailing size tag on a model name (`-7b1-mt`, `-13b`, `-57b-a14b`, ` 8x7b`), or a list of them
+(`-7b/13b`, `-1.8b|7b`, `-7|13|70b`).
 
 `8x7B` names a mixture of experts by its expert layout; it is not a parameter
 count (shared layers make the total smaller than 8 x 7B) and is never emitted

@@ -31,6 +31,8 @@ def test_bases(case, rules, recognizer):
     assert found == case["expected"], case["why"]
 
 
-@pytest.mark.parametrize("name, expected", [("ChatGLM-6B", "chatglm"), ("BLOOMZ-7B1-mt", "bloomz"), ("LLaMA", "llama"), ("GPT-4", "gpt4")])
+@pytest.mark.parametrize("name, expected", [("ChatGLM-6B", "chatglm"), ("BLOOMZ-7B1-mt", "bloomz"), ("LLaMA", "llama"), ("GPT-4", "gpt4"),
+                                            ("Llama 2-7|13|70B", "llama2"), ("Baichuan 7B/13B", "baichuan"),
+                                            ("Qwen-1.8B|7B", "qwen"), ("GPT-3.5/4", "gpt354")])
 def test_stem_drops_size_suffix_only(name, expected):
     assert stem(name) == expected
