@@ -49,6 +49,11 @@ class Text:
     own_links: list[tuple[int, int]] = field(default_factory=list)
     """Spans of links that are the draft's own releases: sizes written in them are its sizes."""
 
+    @property
+    def line(self) -> int:
+        """The raw line the text is on (a cell of a multi-line HTML row is not on its row's line)."""
+        return self.inline.line or self.block.line
+
 
 @dataclass
 class Draft:
@@ -59,9 +64,10 @@ class Draft:
     name_from_url: bool = False
     texts: list[Text] = field(default_factory=list)
     urls: list[tuple[str, Block, Inline, Link]] = field(default_factory=list)
-    params: list[tuple[int, Block, str]] = field(default_factory=list)
-    languages: list[tuple[str, Block, str]] = field(default_factory=list)
-    organizations: list[tuple[str, Block, str]] = field(default_factory=list)
+    params: list[tuple[int, int, str]] = field(default_factory=list)
+    languages: list[tuple[str, int, str]] = field(default_factory=list)
+    organizations: list[tuple[str, int, str]] = field(default_factory=list)
+    """(value, the line its evidence is on, quote) for the sizes, languages and organizations read from cells."""
     group_family: str | None = None
     group_block: Block | None = None
     sections: list[str] = field(default_factory=list)
@@ -87,7 +93,8 @@ class Context:
         return [self.blocks[i].inline.text for i in block.headings]
 
     def quote(self, block: Block, inline: Inline, start: int, end: int) -> str:
-        line = self.note.lines[block.line - 1] if 0 < block.line <= len(self.note.lines) else ""
+        number = inline.line or block.line
+        line = self.note.lines[number - 1] if 0 < number <= len(self.note.lines) else ""
         raw_start, raw_end = raw_span(inline, start, end)
         quote = line[raw_start:raw_end]
         return quote if quote.strip() else inline.text[start:end]
@@ -390,12 +397,12 @@ def _read_cell(ctx: Context, group: list[Draft], row: Block, index: int, cell: I
             for part in (p for line in cell.text.split("\n") for p in LIST_SEPARATORS.split(" ".join(line.split()))):
                 part = part.strip().removesuffix(", etc").removesuffix(" etc").strip(" .,")
                 if part and not CELL_EMPTY.match(part):
-                    draft.organizations.append((ctx.rules.organization(part) or part, row, part))
+                    draft.organizations.append((ctx.rules.organization(part) or part, cell.line or row.line, part))
             continue
         if role == "language":
             for part in LANGUAGE_SEPARATORS.split(fold(text)):
                 for code in ctx.rules.language_codes.get(part, []):
-                    draft.languages.append((code, row, part))
+                    draft.languages.append((code, cell.line or row.line, part))
             continue
         if role == "base":
             draft.texts.append(Text(cell, row, index, role="base"))
@@ -404,7 +411,7 @@ def _read_cell(ctx: Context, group: list[Draft], row: Block, index: int, cell: I
             unit = column_unit(row.header[index]) if index < len(row.header) else None
             if unit is not None:
                 for count, start, end in sizes_in_unit_cell(cell.text, unit, ctx.rules):
-                    draft.params.append((count, row, ctx.quote(row, cell, start, end)))
+                    draft.params.append((count, cell.line or row.line, ctx.quote(row, cell, start, end)))
             else:
                 draft.texts.append(Text(cell, row, index, role="params"))
             continue
@@ -862,46 +869,50 @@ def finish(ctx: Context, draft: Draft) -> Entry:
     me = self_of(names, rules)
     bases: dict[str, Evidence] = {}
 
-    def add_base(family: str, block: Block, quote: str) -> None:
+    # the line of the draft's name: its own block's, or its cell's in an HTML table row written over several lines
+    name_inline = draft.texts[0].inline if draft.texts else draft.block.inline
+    name_line = name_inline.line or draft.block.line
+
+    def add_base(family: str, line: int, quote: str) -> None:
         if family and family != me.family and family not in bases:
-            bases[family] = Evidence(field="base_models", value=family, file=note, line=block.line, quote=quote)
+            bases[family] = Evidence(field="base_models", value=family, file=note, line=line, quote=quote)
 
     if draft.group_family and draft.group_family != me.family and stem(draft.name) != compact(draft.group_family):
         group = draft.group_block or draft.block
-        add_base(draft.group_family, group, ctx.quote(group, group.inline, 0, len(group.inline.text)))
+        add_base(draft.group_family, group.inline.line or group.line, ctx.quote(group, group.inline, 0, len(group.inline.text)))
     named_families = _families_in_name(draft.name, me, rules)
     for text in draft.texts:
         mentions = _mentions(ctx, text)
         if text.role == "base":
             for family, quote in _base_cell(ctx, text, mentions, me):
-                add_base(family, text.block, quote)
+                add_base(family, text.line, quote)
             continue
         for family, ref in find_bases(text.inline.text, mentions, me, rules):
-            add_base(family, text.block, ctx.quote(text.block, text.inline, ref.start, ref.end))
+            add_base(family, text.line, ctx.quote(text.block, text.inline, ref.start, ref.end))
     for family in named_families:
         # a name-derived family gives way to a more specific one the text names (LLaMA vs Llama 3)
         if not any(other != family and compact(other).startswith(compact(family)) for other in bases):
-            add_base(family, draft.block, draft.name)
+            add_base(family, name_line, draft.name)
     params: dict[int, Evidence] = {}
 
-    def add_param(value: int, block: Block, quote: str) -> None:
+    def add_param(value: int, line: int, quote: str) -> None:
         if value not in params:
-            params[value] = Evidence(field="parameters", value=str(value), file=note, line=block.line, quote=quote)
+            params[value] = Evidence(field="parameters", value=str(value), file=note, line=line, quote=quote)
 
-    for value, block, quote in draft.params:
-        add_param(value, block, quote)
+    for value, line, quote in draft.params:
+        add_param(value, line, quote)
     for text in draft.texts:
         if text.role != "base":
             _read_phrases(ctx, draft, text)
 
     for name in names:
         for value in sizes_in_name(name, rules):
-            add_param(value, draft.block, name)
+            add_param(value, name_line, name)
     for url, block, inline, link in draft.urls:
         repo = urlkit.repo_name(urlkit.canonical(url) or "") or ""
         if repo and (draft.name_from_url or stem(repo).startswith(stem(draft.name)) and len(stem(draft.name)) >= 3):
             for value in sizes_in_name(repo, rules):
-                add_param(value, block, ctx.quote(block, inline, link.start, link.end))
+                add_param(value, inline.line or block.line, ctx.quote(block, inline, link.start, link.end))
     base_set = set(bases)
     for text in draft.texts:
         mentions = _mentions(ctx, text)
@@ -909,30 +920,30 @@ def finish(ctx: Context, draft: Draft) -> Entry:
             sizes = [m for m in mentions if m.label == "SIZE"]
             for value, mention in find_parameters(text.inline.text, sizes + [m for m in mentions if m.label in ("NOT_PARAM", "VAGUE")], me, base_set, rules,
                                                   require_context=False):
-                add_param(value, text.block, ctx.quote(text.block, text.inline, mention.start, mention.end))
+                add_param(value, text.line, ctx.quote(text.block, text.inline, mention.start, mention.end))
             continue
         for value, mention in find_parameters(text.inline.text, mentions, me, base_set, rules):
-            add_param(value, text.block, ctx.quote(text.block, text.inline, mention.start, mention.end))
+            add_param(value, text.line, ctx.quote(text.block, text.inline, mention.start, mention.end))
         for mention in mentions:
             if mention.label == "SIZE" and any(a <= mention.start and mention.end <= b for a, b in text.own_links):
-                add_param(int(mention.value), text.block, ctx.quote(text.block, text.inline, mention.start, mention.end))
+                add_param(int(mention.value), text.line, ctx.quote(text.block, text.inline, mention.start, mention.end))
     url_records = {}
     for raw, block, inline, link in draft.urls:
         made = urlkit.make_url(raw)
         if made is not None and made.url not in url_records:
             url_records[made.url] = made
-            evidence.append(Evidence(field="urls", value=made.url, file=note, line=block.line, quote=ctx.quote(block, inline, link.start, link.end)))
+            evidence.append(Evidence(field="urls", value=made.url, file=note, line=inline.line or block.line,
+                                     quote=ctx.quote(block, inline, link.start, link.end)))
     evidence += bases.values()
     evidence += params.values()
-    evidence.append(Evidence(field="name", value=draft.name, file=note, line=draft.block.line,
-                             quote=ctx.quote(draft.block, draft.texts[0].inline if draft.texts else draft.block.inline, 0,
-                                             len((draft.texts[0].inline if draft.texts else draft.block.inline).text))))
+    evidence.append(Evidence(field="name", value=draft.name, file=note, line=name_line,
+                             quote=ctx.quote(draft.block, name_inline, 0, len(name_inline.text))))
     languages = sorted({code for code, *_ in draft.languages})
     organizations = sorted({org for org, *_ in draft.organizations})
-    for code, block, quote in draft.languages:
-        evidence.append(Evidence(field="languages", value=code, file=note, line=block.line, quote=quote))
-    for org, block, quote in draft.organizations:
-        evidence.append(Evidence(field="organizations", value=org, file=note, line=block.line, quote=quote))
+    for code, line, quote in draft.languages:
+        evidence.append(Evidence(field="languages", value=code, file=note, line=line, quote=quote))
+    for org, line, quote in draft.organizations:
+        evidence.append(Evidence(field="organizations", value=org, file=note, line=line, quote=quote))
     truncated = TRUNCATED_SIZE.fullmatch(draft.name)
     if truncated and int(truncated.group(2)) * 10**9 in params:
         # `GLM-130` in a row whose size is 130B names GLM-130B
@@ -980,12 +991,12 @@ def _read_phrases(ctx: Context, draft: Draft, text: Text) -> None:
                 quote = ctx.quote(text.block, text.inline, at, at + len(value))
                 if rule.field == "language":
                     for code in ctx.rules.language_codes.get(fold(value), []):
-                        draft.languages.append((code, text.block, quote))
+                        draft.languages.append((code, text.line, quote))
                     continue
                 for part in ORG_SPLIT.split(value):
                     part = _org_in(ORG_TAIL.sub("", part.strip()), ctx.rules)
                     if part:
-                        draft.organizations.append((ctx.rules.organization(part) or part, text.block, quote))
+                        draft.organizations.append((ctx.rules.organization(part) or part, text.line, quote))
 
 
 ORG_LEAD = re.compile(r"^(?:是|由|被|为|和|与|的)+")

@@ -55,6 +55,8 @@ class Inline(Frozen):
     links: tuple[Link, ...] = ()
     runs: tuple[tuple[int, int, int], ...] = ()
     raw_offset: int = 0
+    line: int = 0
+    """The raw line this text is on, when not its block's own (0): a cell of an HTML table row written over several lines."""
 
 
 class Block(Frozen):

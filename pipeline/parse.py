@@ -8,6 +8,7 @@ quotes are exact raw text.
 """
 from __future__ import annotations
 
+import bisect
 import html
 import re
 
@@ -90,6 +91,22 @@ MAX_LINE_CHARS = 100_000
 """A longer line is read as a blank line and reported (see `limit_warnings`): it is a
 pasted blob (base64, minified HTML), not a note, and spaCy refuses texts over a
 million characters. The longest line in the seed notes has under 2,000."""
+
+HTML_TABLE_START = re.compile(r"^[ \t]{0,3}<table\b", re.IGNORECASE)
+"""A line that opens an HTML table (the shape many awesome-lists write their widest tables in)."""
+
+HTML_TABLE_END = re.compile(r"</table\s*>", re.IGNORECASE)
+
+HTML_ROW_TAG = re.compile(r"<(/?)(tr|td|th|thead|tbody|tfoot)\b([^<>]{0,1000})>", re.IGNORECASE)
+"""The tags that shape an HTML table's rows and cells; any other tag is a cell's inline markup."""
+
+HTML_CELL_END = re.compile(r"</t[dh]\s*>|<t[dh]\b|</?tr\b", re.IGNORECASE)
+"""Where a cell's text stops on its line: its closing tag, or the next cell or row."""
+
+HTML_SPAN = re.compile(r"\b(rowspan|colspan)\s*=\s*[\"']?(\d{1,4})", re.IGNORECASE)
+
+MAX_HTML_SPAN = {"rowspan": 1000, "colspan": 64}
+"""The most rows and columns one HTML cell is read to span: a `colspan="100000"` must not make a row of empty cells."""
 
 MAX_BULLET_DEPTH = 32
 """Bullets nested deeper than this are read as siblings of the deepest bullet kept.
@@ -229,6 +246,72 @@ def _whole_domain(inline: Inline) -> Inline:
     return inline.model_copy(update={"links": (link,)})
 
 
+HtmlRow = tuple[int, Inline, tuple[Inline, ...], tuple[str, ...]]
+"""(line of its `<tr>`, that line's text, its cells, the table's header) for one HTML table row."""
+
+
+def html_table_rows(lines: tuple[str, ...], first: int, last: int, references: dict[str, str]) -> list[HtmlRow]:
+    """Read the rows of an HTML table on lines `first`..`last` (0-based) as a GFM table's rows are read.
+
+    A cell is the text after its `<td>`/`<th>` up to its closing tag on the same
+    line (one cell per line and one row per line are both common). The header is
+    the first row of `<th>` cells or in `<thead>`. A cell with `rowspan` stands in
+    every row it spans, as the grouping it is; `colspan` pads the row with empty
+    cells, so cells stay under their header. Each cell keeps its own line, so its
+    quotes are exact raw text of that line.
+    """
+    rows: list[tuple[int, list[tuple[Inline, int, int, bool]]]] = []  # (line, [(cell, rowspan, colspan, is_th)])
+    in_head = False
+    for index in range(first, last + 1):
+        line = lines[index]
+        if "<" not in line:
+            continue
+        for tag in HTML_ROW_TAG.finditer(line):
+            closing, name = tag.group(1), tag.group(2).lower()
+            if name == "thead":
+                in_head = not closing
+            elif name == "tr" and not closing:
+                rows.append((index + 1, []))
+            elif name in ("td", "th") and not closing:
+                if not rows:
+                    rows.append((index + 1, []))
+                stop = HTML_CELL_END.search(line, tag.end())
+                end = stop.start() if stop else len(line)
+                inline = clean_inline(line[tag.end():end], tag.end(), references)
+                if index + 1 != rows[-1][0]:
+                    inline = inline.model_copy(update={"line": index + 1})
+                spans = {key.lower(): min(int(value), MAX_HTML_SPAN[key.lower()]) for key, value in HTML_SPAN.findall(tag.group(3))}
+                rows[-1][1].append((inline, max(spans.get("rowspan", 1), 1), max(spans.get("colspan", 1), 1), name == "th" or in_head))
+    header: tuple[str, ...] = ()
+    found: list[HtmlRow] = []
+    spanning: dict[int, list] = {}  # column -> [cell, rows it still covers]
+    for line, cells in rows:
+        if not cells:
+            continue
+        if not header and not found and all(is_head for *_, is_head in cells):
+            header = tuple(text for cell, _, colspan, _ in cells for text in [cell.text.strip()] + [""] * (colspan - 1))
+            continue
+        placed: list[Inline] = []
+
+        def fill_spanned() -> None:
+            while len(placed) in spanning:
+                column = len(placed)
+                placed.append(spanning[column][0])
+                spanning[column][1] -= 1
+                if not spanning[column][1]:
+                    del spanning[column]
+
+        for cell, rowspan, colspan, _ in cells:
+            fill_spanned()
+            if rowspan > 1:
+                spanning[len(placed)] = [cell, rowspan - 1]
+            placed.append(cell)
+            placed += [Inline(text="")] * (colspan - 1)
+        fill_spanned()
+        found.append((line, clean_inline(lines[line - 1], 0, references), tuple(placed), header))
+    return found
+
+
 def split_cells(raw: str) -> list[tuple[str, int]]:
     """Split a table row into (cell text, offset in line), outer pipes dropped."""
     stripped = raw.rstrip()
@@ -313,6 +396,7 @@ def parse(note: Note) -> list[Block]:
     heading_stack: list[tuple[int, int]] = []  # (level, block index)
     bullet_stack: list[tuple[int, int]] = []  # (indent, block index)
     table_count = 0
+    table_ends: list[int] | None = None  # indices of the lines that close an HTML table, found once a table opens
     in_fence = False
     gap = False
     i = 0
@@ -352,6 +436,23 @@ def parse(note: Note) -> list[Block]:
             bullet_stack.clear()
             gap = False
             i += 1
+            continue
+        if "<" in raw and HTML_TABLE_START.match(raw):
+            if table_ends is None:
+                table_ends = [k for k, line in enumerate(lines) if "</" in line and HTML_TABLE_END.search(line)]
+            after = bisect.bisect_left(table_ends, i)
+            end = table_ends[after] if after < len(table_ends) else None
+            if end is None:  # never closed (a note cut off inside it): the table is the run of markup lines
+                end = i
+                while end + 1 < len(lines) and (not lines[end + 1].strip() or lines[end + 1].lstrip().startswith("<")):
+                    end += 1
+            table_count += 1
+            for line, inline, cells, header in html_table_rows(lines, i, end, references):
+                blocks.append(Block(index=len(blocks), kind="table_row", line=line, headings=headings, inline=inline,
+                                    cells=cells, header=header, table=table_count, gap_before=gap))
+                gap = False
+            bullet_stack.clear()
+            i = end + 1
             continue
         if raw.lstrip().startswith("|") and i + 1 < len(lines) and TABLE_SEPARATOR.match(lines[i + 1]) and "-" in lines[i + 1]:
             header = tuple(clean_inline(cell, 0, references).text.strip() for cell, _ in split_cells(raw))

@@ -112,6 +112,25 @@ def test_evidence_quotes_are_raw_text(rules, recognizer):
     assert {(e.field, e.value) for e in entry.evidence} >= {("parameters", "6200000000"), ("base_models", "GLM")}
 
 
+def test_html_tables_fixture(rules, recognizer):
+    """HTML tables: one cell per line, one row per line, rowspan and colspan, and a table the note cuts off."""
+    from conftest import FIXTURES
+
+    text = (FIXTURES / "shapes" / "html_tables.md").read_text(encoding="utf-8")
+    found = entries_of(text, rules, recognizer, name="html_tables.md")
+    assert set(found) == {"Vicuna", "Baize", "Flan-T5", "ChatGLM-6B", "MOSS", "Pythia"}
+    assert found["Vicuna"].parameters == (7000000000, 13000000000) and found["Vicuna"].base_models == ("LLaMA",)
+    assert found["Baize"].sources[0].line == 25 and urls_of(found["Baize"]) == ["https://github.com/project-baize/baize-chatbot"]
+    assert found["Flan-T5"].base_models == ("T5",) and found["Flan-T5"].parameters == (11000000000,)
+    assert found["ChatGLM-6B"].parameters == (6000000000, 6200000000)
+    assert found["MOSS"].parameters == (16000000000,)
+    assert urls_of(found["Pythia"]) == ["https://github.com/EleutherAI/pythia"]
+    lines = text.split("\n")
+    for entry in found.values():
+        for evidence in entry.evidence:
+            assert evidence.quote in lines[evidence.line - 1], evidence
+
+
 def test_list_shapes_fixture(rules, recognizer):
     """Awesome-list shapes the seeds lack: `* Name：` with 地址/简介, ####, blockquotes, emoji link lines,
     HTML anchors, badges, a Params (B) column with a list and a range, reference links, numbered lists."""

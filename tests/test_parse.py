@@ -52,6 +52,37 @@ def test_scheme_less_bullet_becomes_a_link():
     assert blocks[0].inline.links[0].url == "gorilla.cs.berkeley.edu"
 
 
+def test_html_table_rows_span_columns_and_keep_each_cells_line():
+    note = ("<table>\n<tr><th>Type</th><th>Model</th><th colspan=\"2\">Notes</th></tr>\n"
+            "<tr>\n  <td rowspan=\"2\">chat</td>\n  <td><a href=\"https://x.org/a\">A</a></td>\n  <td>7B</td><td>x</td>\n</tr>\n"
+            "<tr><td>B</td><td colspan=\"2\">13B</td></tr>\n</table>\nafter\n")
+    blocks = blocks_of(note)
+    rows = [b for b in blocks if b.kind == "table_row"]
+    assert [r.line for r in rows] == [3, 8]
+    assert rows[0].header == ("Type", "Model", "Notes", "")
+    assert [c.text for c in rows[0].cells] == ["chat", "A", "7B", "x"]
+    # the rowspan cell stands in the next row too; colspan pads with an empty cell
+    assert [c.text for c in rows[1].cells] == ["chat", "B", "13B", ""]
+    assert rows[0].cells[1].links[0].url == "https://x.org/a"
+    lines = note.split("\n")
+    for row in rows:
+        for cell in row.cells:
+            if cell.text:
+                start, end = raw_span(cell, 0, len(cell.text))
+                assert lines[(cell.line or row.line) - 1][start:end] == cell.text
+    assert [b.kind for b in blocks][-1] == "paragraph" and blocks[-1].line == 10
+
+
+def test_unclosed_html_table_ends_with_its_markup_lines():
+    blocks = blocks_of("<table>\n<tr><th>Model</th></tr>\n<tr>\n<td>A</td>\n</tr>\n\nplain text\n")
+    assert [(b.kind, b.line) for b in blocks] == [("table_row", 3), ("paragraph", 7)]
+
+
+def test_html_table_needs_its_own_line():
+    blocks = blocks_of("Tables start with <table> in HTML.\n<tr><td>A</td></tr>\n")
+    assert [b.kind for b in blocks] == ["paragraph", "paragraph"]
+
+
 def test_separator_less_table_is_paragraphs():
     blocks = blocks_of("| a | b |\n| c | d |\n")
     assert [b.kind for b in blocks] == ["paragraph", "paragraph"]
