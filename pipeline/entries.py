@@ -375,6 +375,10 @@ def _row_drafts(ctx: Context, row: Block, cell: Inline) -> list[Draft]:
     if CELL_EMPTY.match(text):
         return []
     pieces = [p for p in SLASH.split(text) if p.strip()]
+    if len(pieces) == 2 and _is_owner_and_repo(pieces, cell.links):
+        # `li-plus/chatglm.cpp` linking to that repository names one project: the owner is not an entry
+        text = pieces[1].strip()
+        pieces = [text]
     if len(pieces) > 1 and all(len(p) <= 25 and " " not in p.strip() for p in pieces):
         named = [pair for piece in pieces for pair in naming.split_names(piece, ctx.rules)[:1]]
     else:
@@ -386,6 +390,16 @@ def _row_drafts(ctx: Context, row: Block, cell: Inline) -> list[Draft]:
         draft.texts.append(Text(cell, row, row.cells.index(cell), role="name"))
         drafts.append(draft)
     return drafts
+
+
+def _is_owner_and_repo(pieces: list[str], links: tuple[Link, ...]) -> bool:
+    """Whether `owner`, `repo` spell the repository a link of the cell points at (`li-plus/chatglm.cpp`)."""
+    path = "/".join(piece.strip() for piece in pieces).casefold()
+    for link in links:
+        identity = urlkit.repo_identity(urlkit.canonical(link.url) or "")
+        if identity and identity.split("/", 1)[-1].casefold() == path:
+            return True
+    return False
 
 
 def _read_cell(ctx: Context, group: list[Draft], row: Block, index: int, cell: Inline, role: str) -> None:

@@ -131,6 +131,17 @@ def test_html_tables_fixture(rules, recognizer):
             assert evidence.quote in lines[evidence.line - 1], evidence
 
 
+def test_owner_and_repo_link_text_names_one_project(rules, recognizer):
+    note = ("| 名称 | 简介 |\n|-|-|\n"
+            "|[li-plus/chatglm.cpp](https://github.com/li-plus/chatglm.cpp)|C++ 实现|\n"
+            "|[MedicalGPT/ChatMed](https://github.com/michael-wzhu/ChatMed)|医疗模型|\n")
+    found = entries_of(note, rules, recognizer)
+    # the text spells the repository the link points at: the owner is no entry of its own
+    assert "li-plus" not in found and urls_of(found["chatglm.cpp"]) == ["https://github.com/li-plus/chatglm.cpp"]
+    # two names that are not that repository's owner and name stay two entries
+    assert {"MedicalGPT", "ChatMed"} <= set(found)
+
+
 def test_list_shapes_fixture(rules, recognizer):
     """Awesome-list shapes the seeds lack: `* Name：` with 地址/简介, ####, blockquotes, emoji link lines,
     HTML anchors, badges, a Params (B) column with a list and a range, reference links, numbered lists."""
