@@ -174,8 +174,9 @@ def _clean_into(builder: _Builder, raw: str, base: int) -> None:
             _clean_plain_only(builder, text, base + match.start("ltext"))
             url = match.group("lurl")
             text_shown = builder.text_from(start)
-            if url and text_shown.strip():
-                # a link around nothing but an image is a badge: decoration, not a link of the entry
+            if url and text_shown.strip() and not url.startswith("#"):
+                # a link around nothing but an image is a badge: decoration, not a link of the entry;
+                # a link to an anchor (`[目录](#目录)`, a table of contents) points into this note, at no project
                 builder.links.append(Link(text=text_shown, url=url, start=start, end=builder.length, bare=False))
         elif match.group("reflink") is not None:
             start = builder.length
@@ -187,7 +188,8 @@ def _clean_into(builder: _Builder, raw: str, base: int) -> None:
         elif match.group("anchor") is not None:
             start = builder.length
             _clean_plain_only(builder, re.sub(r"<[^>]*>", "", match.group("atext")), base + match.start("atext"))
-            builder.links.append(Link(text=builder.text_from(start), url=html.unescape(match.group("aurl")), start=start, end=builder.length, bare=False))
+            if not match.group("aurl").startswith("#"):
+                builder.links.append(Link(text=builder.text_from(start), url=html.unescape(match.group("aurl")), start=start, end=builder.length, bare=False))
         elif kind == "br":
             builder.put("\n")
         elif kind == "entity":

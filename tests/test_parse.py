@@ -83,6 +83,12 @@ def test_html_table_needs_its_own_line():
     assert [b.kind for b in blocks] == ["paragraph", "paragraph"]
 
 
+def test_links_to_anchors_in_the_note_are_not_links():
+    inline = clean_inline('[目录](#目录) and <a href="#star-history">Star History</a> and [Qwen](https://github.com/QwenLM/Qwen)')
+    assert inline.text == "目录 and Star History and Qwen"
+    assert [link.url for link in inline.links] == ["https://github.com/QwenLM/Qwen"]
+
+
 def test_separator_less_table_is_paragraphs():
     blocks = blocks_of("| a | b |\n| c | d |\n")
     assert [b.kind for b in blocks] == ["paragraph", "paragraph"]
