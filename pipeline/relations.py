@@ -25,6 +25,10 @@ ATTACHED_AFTER_MODEL = re.compile(r"^[\s\-–_(（]*(?:v\d+(?:\.\d+)?[\s\-_]*)?$
 ATTACHED_BEFORE_MODEL = re.compile(r"^\s*(?:(?:for|of)\s+|个?(?:参数(?:规模|量)?)?的?\s*)?(?:the\s+)?$", re.IGNORECASE)
 """Text between a size and the model it sizes (`7B LLaMA`, `175 billion for GPT-3`, `7亿参数规模的T5`)."""
 
+BASE_THEN_OWN_SIZE = re.compile(r"^\s*(?:结构|架构)?\s*的\s*$")
+"""Text between a base and a size that sizes the entry itself: in `基于LLaMA的130亿参数模型` and
+`基于 Bloom 结构的70 亿参数模型`, 的 makes the base a modifier of the entry's own model, which the size sizes."""
+
 LIST_CONTINUATION = re.compile(r"^[\s,，、/&和\-–]*(?:and|or|to|及|以及|和|或)?[\s,，、/&\-–]*$", re.IGNORECASE)
 """Text between two sizes of one list (`7B/13B`, `-13B, -33B`, `13b, 30b, and 65b`)."""
 
@@ -284,7 +288,8 @@ def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str
         if owner is not None and owner.family == "__none__":
             continue
         if owner is None or me.matches(owner.text, owner.family, owner.full) or (
-                owner.family and owner.family in bases and attached.get(size.start, False)):
+                owner.family and owner.family in bases and (
+                    attached.get(size.start, False) or BASE_THEN_OWN_SIZE.match(text[owner.end:size.start]))):
             kept.append((int(size.value), size))
     return kept
 
