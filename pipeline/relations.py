@@ -41,8 +41,12 @@ count (shared layers make the total smaller than 8 x 7B) and is never emitted
 as one. Only counts the note states (`46.7B`, `A14B` activated) are."""
 
 
-NEGATIVE_GAP = re.compile(r"^[\s个多余左右中英文的字词级别]{0,8}$")
-"""Words allowed between a quantity and the unit that disqualifies it (`1.5万亿中文token`)."""
+NEGATIVE_GAP = re.compile(r"^(?:[\s个多余左右中英文的字词级别]{0,8}|\s(?:[A-Za-z][a-z-]{0,19}\s){1,2})$")
+"""Words allowed between a quantity and the unit that disqualifies it (`1.5万亿中文token`, `34B Chinese
+Character Corpus`, `2T high-quality tokens`): a few Chinese fillers, or one or two Latin words."""
+
+NEGATIVE_REACH = 42
+"""The most characters NEGATIVE_GAP can span: a disqualifying word further on is not looked at."""
 
 
 VERSION_TAIL = re.compile(r"(?:[-_ ]v\d+(?:\.\d+)*)+$")
@@ -271,7 +275,7 @@ def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str
     kept: list[tuple[int, Mention]] = []
     previous: Mention | None = None
     for size in sizes:
-        if any(0 <= n.start - size.end <= 6 and NEGATIVE_GAP.match(text[size.end:n.start]) for n in negatives):
+        if any(0 <= n.start - size.end <= NEGATIVE_REACH and NEGATIVE_GAP.match(text[size.end:n.start]) for n in negatives):
             previous = size
             owners[size.start] = ModelRef("", "__none__", 0, 0, 0, 0)
             continue
