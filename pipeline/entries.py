@@ -221,9 +221,30 @@ def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
             for draft in group:
                 draft.kind = section_kind if section_kind in ("article", "paper") else "article"
         owned.add(heading.index)
+        listed = {b.index for b in body if b.kind == "bullet" and b.depth == 0 and _leads_with_named_link(b, ctx.rules)}
+        if len(listed) >= 2:
+            # a list of `- [Name](url) - ...` items under the heading: each item is an entry of its own
+            # (read_bullets reads it), not a link of the heading's entry
+            body = [b for b in body if _root(ctx, b) not in listed]
         _fill_from_body(ctx, group, heading, body, owned)
         drafts += group
     return drafts
+
+
+def _leads_with_named_link(block: Block, rules: RuleSet) -> bool:
+    """A bullet that opens with a link naming a project (`- [Datatrove](https://...) - ...`), not `GitHub`."""
+    named = [link for link in block.inline.links if not link.bare]
+    if not named:
+        return False
+    first = min(named, key=lambda link: link.start)
+    return not naming.strip_decoration(block.inline.text[:first.start]) and not _is_generic(first.text, rules)
+
+
+def _root(ctx: Context, block: Block) -> int:
+    """The index of the top-level block a bullet or paragraph hangs from (its own, at the top)."""
+    while block.parent is not None:
+        block = ctx.blocks[block.parent]
+    return block.index
 
 
 def _is_link_line(block: Block, rules: RuleSet) -> bool:

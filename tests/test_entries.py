@@ -142,6 +142,21 @@ def test_owner_and_repo_link_text_names_one_project(rules, recognizer):
     assert {"MedicalGPT", "ChatMed"} <= set(found)
 
 
+def test_a_list_of_named_links_under_a_heading_entry_stays_entries(rules, recognizer):
+    note = ("# Doc\n\n## LLM Data\n> Reference: [LLMDataHub](https://github.com/someone/LLMDataHub)\n"
+            "- [Datatrove](https://github.com/huggingface/datatrove) - data processing pipelines\n"
+            "- [Dingo](https://github.com/DataEval/dingo) - data quality checks\n")
+    found = entries_of(note, rules, recognizer)
+    assert urls_of(found["Datatrove"]) == ["https://github.com/huggingface/datatrove"]
+    assert urls_of(found["Dingo"]) == ["https://github.com/DataEval/dingo"]
+    # the heading is an entry through its reference line; the listed items are not its links
+    assert urls_of(found["LLMDataHub"]) == ["https://github.com/someone/LLMDataHub"]
+    # one named link under a heading entry is still the heading entry's own link
+    note = "# Doc\n\n### ChatGLM-6B\n- https://github.com/THUDM/ChatGLM-6B\n- [ChatGLM-6B-Slim](https://github.com/silverriver/ChatGLM-6B-Slim)\n"
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"ChatGLM-6B"} and len(found["ChatGLM-6B"].urls) == 2
+
+
 def test_list_shapes_fixture(rules, recognizer):
     """Awesome-list shapes the seeds lack: `* Name：` with 地址/简介, ####, blockquotes, emoji link lines,
     HTML anchors, badges, a Params (B) column with a list and a range, reference links, numbered lists."""
