@@ -1058,9 +1058,14 @@ def _looks_like_org(text: str, rules: RuleSet) -> bool:
     return any(folded.endswith(suffix) for suffix in rules.words.get("org_suffix", set()))
 
 
+NAME_SIZE = re.compile(r"(?<![A-Za-z0-9.])\d+(?:\.\d+)?(?:[|/]\d+(?:\.\d+)?)*[bBmM]\d*(?![A-Za-z])")
+"""A size written as a word of a name (`-2B`, `-7B1`, `-1.8B|7B`): not part of a family's alias."""
+
+
 def _families_in_name(name: str, me: Self, rules: RuleSet) -> list[str]:
     """Families a derivative's own name carries (`ChatGLM-Med` is built on ChatGLM)."""
-    key = compact(name)
+    # sizes out first: `Gemma-2B` is Gemma at 2B, not Gemma 2
+    key = compact(NAME_SIZE.sub(" ", name)) or compact(name)
     own = stem(name)
     own_family = compact(me.family) if me.family else None
     found = []
@@ -1086,8 +1091,8 @@ def _base_cell(ctx: Context, text: Text, mentions: list[Mention], me: Self) -> l
             ([(m.value, m.text) for m in mentions if m.label == "FAMILY"][:1] if not cues else [])
     for part in LIST_SEPARATORS.split(raw):
         part = part.strip().strip(".…").strip()
-        if not part or CELL_EMPTY.match(part):
-            continue
+        if not part or CELL_EMPTY.match(part) or _is_generic(part, rules):
+            continue  # `GitHub` in the base column of a row missing a cell is a link's text, no model
         family = rules.family_by_alias.get(stem(part)) or rules.family(part)
         if family is None:
             inside = [m for m in mentions if m.label == "FAMILY" and m.text in part]

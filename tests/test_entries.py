@@ -157,6 +157,23 @@ def test_a_list_of_named_links_under_a_heading_entry_stays_entries(rules, recogn
     assert set(found) == {"ChatGLM-6B"} and len(found["ChatGLM-6B"].urls) == 2
 
 
+def test_sizes_in_a_name_are_not_family_versions(rules, recognizer):
+    note = "# Doc\n\n- [RecurrentGemma-2B](https://huggingface.co/google/recurrentgemma-2b)\n- [Qwen2-Math-7B](https://huggingface.co/Qwen/Qwen2-Math-7B)\n"
+    found = entries_of(note, rules, recognizer)
+    # -2B is a size: the name carries Gemma, not Gemma 2; Qwen2 stays Qwen2 when a word follows it
+    assert found["RecurrentGemma-2B"].base_models == ("Gemma",)
+    assert found["Qwen2-Math-7B"].base_models == ("Qwen2",)
+
+
+def test_a_generic_link_text_in_the_base_column_is_no_base(rules, recognizer):
+    note = ("| 名称 | 基座模型 | 链接 |\n|-|-|-|\n"
+            "| 本草: 医学模型 | LLaMA | [Github](https://github.com/SCIR-HI/Huatuo-Llama-Med-Chinese) |\n"
+            "| 华佗 | [Github](https://github.com/x/huatuo) |\n")
+    found = entries_of(note, rules, recognizer)
+    assert found["本草"].base_models == ("LLaMA",)
+    assert found["华佗"].base_models == ()
+
+
 def test_list_shapes_fixture(rules, recognizer):
     """Awesome-list shapes the seeds lack: `* Name：` with 地址/简介, ####, blockquotes, emoji link lines,
     HTML anchors, badges, a Params (B) column with a list and a range, reference links, numbered lists."""
