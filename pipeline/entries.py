@@ -138,6 +138,7 @@ NAME_LIKE_TOKEN = re.compile(r"[A-Za-z]*[a-z][A-Z][A-Za-z0-9]*|[A-Za-z]+[0-9][A-
 """A token that reads as a project name: inner capitals (`FlagAI`), letters with digits (`GPT4`), or an acronym."""
 
 LETTER_OR_HAN = re.compile(r"[A-Za-z\u3400-\u9fff]")
+LATIN_LETTER = re.compile(r"[A-Za-z]")
 LATIN_WORD = re.compile(r"[a-z]{2,}")
 LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9.+-]*")
 URL_SEPARATORS = re.compile(r"[/?#=&.]")
@@ -888,6 +889,25 @@ def _implicit_start(url: str, since: list[Block], current: list[Draft], ctx: Con
 
 # ---------------------------------------------------------------- finishing
 
+def _name_from_prose(draft: Draft, rules: RuleSet) -> None:
+    """Take the other names the description gives in brackets (`Firefly(流萤)`); an English one names a Chinese-named entry.
+
+    The English form is the name when a note gives both (as for `华佗 (HuaTuo)` in a heading).
+    """
+    if draft.name_from_url:
+        return
+    names = [draft.name, *draft.aliases]
+    for text in draft.texts:
+        if text.role in ("name", "base", "params") or "(" not in text.inline.text and "（" not in text.inline.text:
+            continue
+        for alias in naming.aliases_in_prose(text.inline.text, names, rules):
+            draft.aliases.append(alias)
+            names.append(alias)
+            if naming.has_han(draft.name) and not LATIN_LETTER.search(draft.name) and not naming.has_han(alias):
+                draft.aliases.append(draft.name)
+                draft.name = alias
+
+
 def _mentions(ctx: Context, text: Text) -> list[Mention]:
     mentions = ctx.mentions.get((text.block.index, text.cell), [])
     if text.spans is None:
@@ -988,6 +1008,7 @@ def finish(ctx: Context, draft: Draft) -> Entry:
         # an article is about projects; the models it mentions are not its bases or sizes
         evidence = [e for e in evidence if e.field not in ("base_models", "parameters")]
         bases, params = {}, {}
+    _name_from_prose(draft, rules)
     aliases = sorted({a for a in draft.aliases if a and compact(a) != compact(draft.name)})
     return Entry(
         name=draft.name,

@@ -176,6 +176,43 @@ def split_names(text: str, rules: RuleSet, *, keep_title: bool = False, split: b
     return [(name, out_aliases)] if name else []
 
 
+PROSE_BRACKET = re.compile(r"[“\"「《]?([^\s“”\"「」《》()（）,，。;；:：!！?？、]{2,40})[”\"」》]?\s?[（(]([^()（）,，。;；:：\n]{2,40})[)）]")
+"""A word or quoted name right before a bracket, and what the bracket holds: `Firefly(流萤)`, `“书生·浦语”（InternLM）`."""
+
+INTRODUCED_AS = re.compile(r"^(?:(?:aka|a\.k\.a\.|also known as|formerly|previously)\s+|(?:以下简称|简称|又称|又名|原名)\s*[:：]?\s*)", re.IGNORECASE)
+"""Words that introduce the other name in a bracket: `(aka FLM-2-1T)`, `（简称 X）`, `（原名 X）`."""
+
+
+def aliases_in_prose(text: str, names: list[str], rules: RuleSet) -> list[str]:
+    """Find the other names prose gives an entry in brackets: `Firefly(流萤)` and `百聆（BayLing）` for Firefly or BayLing.
+
+    Only a bracket next to one of the entry's own names counts (what stands
+    before a bracket is otherwise often a phrase, `发布大模型书生`), and only a
+    name-like partner: no clause, no size, no Chinese description.
+    """
+    keys = {compact(name) for name in names} - {""}
+    found: list[str] = []
+    for match in PROSE_BRACKET.finditer(text):
+        outer, inner = match.group(1).strip(), INTRODUCED_AS.sub("", match.group(2).strip())
+        if re.search(r"[A-Za-z0-9] $", text[:match.start()]):
+            continue  # the last word of a longer phrase (`Instruction Generalist (COIG)`), not a name
+        for own, other in ((outer, inner), (inner, outer)):
+            if compact(own) in keys and compact(other) not in keys and _prose_name(other, rules):
+                found.append(other)
+    return list(dict.fromkeys(found))
+
+
+def _prose_name(text: str, rules: RuleSet) -> bool:
+    """A bracket partner that reads as a name: a few Latin words or a short non-descriptive Chinese name."""
+    if not re.search(r"[A-Za-z\u3400-\u9fff]", text) or re.fullmatch(r"[\d.\s]*[bBmMkK]?", text):
+        return False
+    if fold(text) in rules.words.get("generic_link_text", set()):
+        return False
+    if has_han(text):  # `62亿参数` is a size, `封神榜大模型` a description
+        return not is_descriptive(text, rules) and not re.search(r"[\s\d]", text.strip())
+    return len(text.split()) <= 4
+
+
 def _name_like_piece(piece: str) -> bool:
     piece = piece.strip()
     letters = sum(ch.isalpha() for ch in piece)

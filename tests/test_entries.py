@@ -174,6 +174,12 @@ def test_a_generic_link_text_in_the_base_column_is_no_base(rules, recognizer):
     assert found["华佗"].base_models == ()
 
 
+def test_a_bracketed_english_name_in_the_description_names_a_chinese_named_entry(rules, recognizer):
+    note = "* 书生·浦语\n  * 地址：https://github.com/InternLM/InternLM\n  * 简介：上海AI实验室发布的大语言模型“书生·浦语”（InternLM）。\n"
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"InternLM"} and found["InternLM"].aliases == ("书生·浦语",)
+
+
 def test_list_shapes_fixture(rules, recognizer):
     """Awesome-list shapes the seeds lack: `* Name：` with 地址/简介, ####, blockquotes, emoji link lines,
     HTML anchors, badges, a Params (B) column with a list and a range, reference links, numbered lists."""

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import case_id, load_cases
-from pipeline.names import initials, is_expansion, looks_like_title, split_names
+from pipeline.names import aliases_in_prose, initials, is_expansion, looks_like_title, split_names
 
 
 @pytest.mark.parametrize("case", load_cases("names"), ids=case_id)
@@ -37,3 +37,20 @@ def test_drop_symbols_drops_exactly_the_decoration_categories(text):
 
     expected = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Cf", "Mn", "Sk") or ch == "·")
     assert drop_symbols(text) == expected
+
+
+@pytest.mark.parametrize("text, names, expected", [
+    ("Firefly(流萤) 是一个开源的中文大语言模型项目", ["Firefly"], ["流萤"]),
+    ("由研究所开发。百聆（BayLing）以LLaMA为基座模型", ["BayLing"], ["百聆"]),
+    ("发布大语言模型“书生·浦语”（InternLM）。据悉", ["书生·浦语"], ["InternLM"]),
+    ("Tele-FLM-1T (aka FLM-2-1T) is a 1T model", ["Tele-FLM-1T"], ["FLM-2-1T"]),
+    ("星辰（简称 Star）是", ["星辰"], ["Star"]),
+    # negatives: a size, a description, a bracket not next to the entry's name, the last word of a phrase
+    ("ChatGLM（62亿参数）是", ["ChatGLM"], []),
+    ("Fengshenbang-LM(封神榜大模型)是", ["Fengshenbang-LM"], []),
+    ("基于 LLaMA（Meta）训练", ["Foo"], []),
+    ("Chinese Open Instruction Generalist (COIG) 是", ["COIG"], []),
+])
+def test_aliases_in_prose(text, names, expected, rules):
+    assert aliases_in_prose(text, names, rules) == expected
+
