@@ -385,6 +385,19 @@ def read_tables(ctx: Context, owned: set[int]) -> list[Draft]:
 def _row_drafts(ctx: Context, row: Block, cell: Inline) -> list[Draft]:
     named_links = [l for l in cell.links if l.text.strip()]
     drafts: list[Draft] = []
+    if cell.links and all(_shows_a_url(link) for link in cell.links) and not _text_outside_links(cell).strip(" ,;，、"):
+        # a cell of bare URLs names what they point at (`https://github.com/lvwerra/trl` is trl),
+        # never the URL's pieces between slashes
+        for link in cell.links:
+            url = urlkit.canonical(link.url)
+            if url:
+                shown = urlkit.canonical(link.text.strip()) if not link.bare else None
+                draft = Draft(name=_name_of_url(shown or url), aliases=[], block=row, name_from_url=True,
+                              sections=ctx.heading_texts(row))
+                draft.add_url(row, cell, link)
+                draft.texts.append(Text(cell, row, row.cells.index(cell), role="name", spans=[(link.start, link.end)]))
+                drafts.append(draft)
+        return drafts
     if len(named_links) >= 2:
         for link in named_links:
             for name, aliases in naming.split_names(link.text, ctx.rules)[:1]:
@@ -412,6 +425,18 @@ def _row_drafts(ctx: Context, row: Block, cell: Inline) -> list[Draft]:
         draft.texts.append(Text(cell, row, row.cells.index(cell), role="name"))
         drafts.append(draft)
     return drafts
+
+
+def _shows_a_url(link: Link) -> bool:
+    """A bare URL, or a link whose text is a URL (`[https://github.com/x/y](https://mirror.org/y)`)."""
+    return link.bare or urlkit.HTTP_SCHEME.match(link.text.strip()) is not None
+
+
+def _text_outside_links(inline: Inline) -> str:
+    text = inline.text
+    for link in sorted(inline.links, key=lambda l: -l.start):
+        text = text[:link.start] + text[link.end:]
+    return text
 
 
 def _is_owner_and_repo(pieces: list[str], links: tuple[Link, ...]) -> bool:

@@ -191,5 +191,6 @@ def repo_name(url: str) -> str | None:
     if host in REPO_HOSTS and len(segments) >= 2:
         return segments[1]
     if host in HUB_HOSTS and len(segments) >= 2:
-        return segments[-1] if segments[0] in ("datasets", "spaces") and len(segments) >= 3 else segments[1]
+        # `datasets/owner/name/tree/main` names `name`
+        return segments[2] if segments[0] in ("datasets", "spaces") and len(segments) >= 3 else segments[1]
     return None

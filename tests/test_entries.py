@@ -180,6 +180,18 @@ def test_a_bracketed_english_name_in_the_description_names_a_chinese_named_entry
     assert set(found) == {"InternLM"} and found["InternLM"].aliases == ("书生·浦语",)
 
 
+def test_a_cell_of_bare_urls_names_what_they_point_at(rules, recognizer):
+    note = ("| 工具描述 | 链接 |\n|---|---|\n"
+            "| trl：强化学习训练框架 | https://github.com/lvwerra/trl |\n"
+            "| 中文指令数据 | https://github.com/a/alpaca_zh https://huggingface.co/datasets/b/sharegpt_zh/tree/main |\n"
+            "| 悟道数据 | [https://github.com/BAAI-WuDao/WuDaoMM](https://openi.pcl.ac.cn/BAAI/WuDao-Data) |\n")
+    found = entries_of(note, rules, recognizer)
+    # never `https`, `github.com` or an owner: the URLs' pieces between slashes are no names
+    assert set(found) == {"trl", "alpaca_zh", "sharegpt_zh", "WuDaoMM"}
+    assert urls_of(found["WuDaoMM"]) == ["https://openi.pcl.ac.cn/BAAI/WuDao-Data"]
+    assert all(entry.name_from_url for entry in found.values())
+
+
 def test_list_shapes_fixture(rules, recognizer):
     """Awesome-list shapes the seeds lack: `* Name：` with 地址/简介, ####, blockquotes, emoji link lines,
     HTML anchors, badges, a Params (B) column with a list and a range, reference links, numbered lists."""

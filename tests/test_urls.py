@@ -35,6 +35,17 @@ def test_scheme_less_known_host_and_parenthesized_domain():
     assert found == ["github.com/x/y", "lmflow.com"]
 
 
+@pytest.mark.parametrize("url, expected", [
+    ("https://github.com/XueFuzhao/InstructionWild/tree/main/data", "InstructionWild"),
+    ("https://huggingface.co/datasets/Hello-SimpleAI/HC3-Chinese/tree/main", "HC3-Chinese"),
+    ("https://huggingface.co/datasets/OpenAssistant/oasst1", "oasst1"),
+    ("https://huggingface.co/THUDM/chatglm-6b", "chatglm-6b"),
+    ("https://openi.pcl.ac.cn/BAAI/WuDao-Data", None),
+])
+def test_repo_name_is_the_repository_not_a_subpath(url, expected):
+    assert urls.repo_name(url) == expected
+
+
 def test_repo_identity_ignores_case_and_subpaths():
     assert urls.repo_identity("https://github.com/SCIR-HI/Huatuo/tree/main/x") == "github.com/scir-hi/huatuo"
     assert urls.repo_identity("https://huggingface.co/datasets/a/b") is None
