@@ -194,6 +194,9 @@ def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
         section_kind = _section_kind(ctx, ctx.heading_texts(heading))
         # a named link in a bullet is an entry of its own: only URL bullets make the heading an entry
         top_links = [link for b in body if b.kind == "bullet" and b.depth == 0 and _is_url_bullet(b, ctx.rules) for link in b.inline.links]
+        labeled = {b.index for b in body if _name_labeled_url(b, ctx.rules)}
+        if len(labeled) >= 2:
+            continue  # a section of `Name：URL` lines, each an entry of its own (read_link_lines reads them)
         top_links += [link for b in body if b.kind == "paragraph" and b.parent is None and _is_link_line(b, ctx.rules) for link in b.inline.links]
         has_repository = any(urlkit.repo_identity(urlkit.canonical(l.url) or "") for l in top_links)
         titled = section_kind in ("article", "paper") or (naming.looks_like_title(text, ctx.rules) and not has_repository)
@@ -764,6 +767,29 @@ def _bullet_draft(ctx: Context, block: Block, label: str, family: tuple[str, Blo
 
 # ---------------------------------------------------------------- link lines
 
+def _name_labeled_url(block: Block, rules: RuleSet) -> str | None:
+    """The name of a `Name：URL` line (`1.InternLM系列：https://github.com/InternLM/InternLM`), or None.
+
+    The line is one bare URL after a short label that is no link word (`权重地址：`, `论文：` introduce a
+    link of the entry above, not an entry) and no sentence.
+    """
+    if block.kind != "paragraph" or block.parent is not None or len(block.inline.links) != 1:
+        return None
+    link = block.inline.links[0]
+    text = block.inline.text
+    if not link.bare or text[link.end:].strip() or not re.search(r"[:：]\s*$", text[:link.start]):
+        return None
+    label = naming.strip_decoration(text[:link.start])
+    if not 2 <= len(label) <= 40 or SENTENCE_PUNCTUATION.search(label) or not LETTER_OR_HAN.search(label) or re.search(r"[:：]", label):
+        return None
+    if any(naming.is_descriptive(run, rules) for run in naming.HAN_RUN.findall(label)):
+        return None  # `使用数据请注明来源` is a sentence, not a name
+    folded = fold(label)
+    if any(word in folded for word in rules.words.get("link_label", set())) or _is_generic(label, rules):
+        return None
+    return label
+
+
 LINK_LINE_TAIL = re.compile(r"^\s*(?:$|[-–—:：|·•]\s*)")
 """What may follow the name link of a link line: nothing, or a separator before its description."""
 
@@ -776,6 +802,15 @@ def read_link_lines(ctx: Context, owned: set[int]) -> list[Draft]:
         if block.kind != "paragraph" or block.parent is not None or block.index in owned:
             continue
         named = [l for l in block.inline.links if not l.bare]
+        label = None if named else _name_labeled_url(block, ctx.rules)
+        if label:
+            for name, aliases in naming.split_names(label, ctx.rules)[:1]:
+                draft = Draft(name=name, aliases=aliases, block=block, sections=ctx.heading_texts(block))
+                draft.add_url(block, block.inline, block.inline.links[0])
+                draft.texts.append(Text(block.inline, block, role="name"))
+                owned.add(block.index)
+                drafts.append(draft)
+            continue
         if not named:
             continue
         first = named[0]

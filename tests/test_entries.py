@@ -192,6 +192,16 @@ def test_a_cell_of_bare_urls_names_what_they_point_at(rules, recognizer):
     assert all(entry.name_from_url for entry in found.values())
 
 
+def test_name_and_url_lines_are_entries(rules, recognizer):
+    note = ("# Doc\n\n### 医疗\n\n1.DoctorGLM：https://github.com/xionghonglin/DoctorGLM\n\n"
+            "BianQue：https://github.com/scutcyr/BianQue\n权重地址：https://huggingface.co/scutcyr/BianQue-2\n\n"
+            "使用数据请注明来源：https://github.com/someone/list\n")
+    found = entries_of(note, rules, recognizer)
+    # the heading over them is a section; a link word (权重地址) or a sentence before the URL names nothing
+    assert set(found) == {"DoctorGLM", "BianQue"}
+    assert urls_of(found["DoctorGLM"]) == ["https://github.com/xionghonglin/DoctorGLM"]
+
+
 def test_list_shapes_fixture(rules, recognizer):
     """Awesome-list shapes the seeds lack: `* Name：` with 地址/简介, ####, blockquotes, emoji link lines,
     HTML anchors, badges, a Params (B) column with a list and a range, reference links, numbered lists."""
