@@ -106,8 +106,8 @@ def canonical(url: str) -> str | None:
         port = parts.port
     except ValueError:
         return None
-    if not host or "." not in host or len(url) > 4096:
-        return None
+    if not host or "." not in host or "" in host.split(".") or len(url) > 4096:
+        return None  # `./source/figure.pptx` is a relative path: its `host` would be `.`
     scheme = parts.scheme.lower()
     # credentials (user:pass@) are dropped: a leak in a note, never part of a link's identity
     netloc = host.lower() + (f":{port}" if port else "")

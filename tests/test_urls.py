@@ -46,6 +46,12 @@ def test_repo_name_is_the_repository_not_a_subpath(url, expected):
     assert urls.repo_name(url) == expected
 
 
+@pytest.mark.parametrize("path", ["./source/figure_gif.pptx", "../docs/a.md", ".hidden/x"])
+def test_relative_paths_are_not_urls(path):
+    assert urls.canonical(path) is None
+    assert urls.canonical("github.com/a/b") == "https://github.com/a/b"
+
+
 def test_repo_identity_ignores_case_and_subpaths():
     assert urls.repo_identity("https://github.com/SCIR-HI/Huatuo/tree/main/x") == "github.com/scir-hi/huatuo"
     assert urls.repo_identity("https://huggingface.co/datasets/a/b") is None
