@@ -722,6 +722,15 @@ def _linked_bullet_draft(ctx: Context, block: Block, family: tuple[str, Block] |
     named = [l for l in block.inline.links if not l.bare and not _is_generic(l.text, ctx.rules)]
     if named and not re.search(r"\w", text[:named[0].start]):
         return _link_draft(ctx, block, named[0], family)
+    listed = _bold_title_bullet(ctx, block) if not named else None
+    if listed is not None:
+        name, title = listed
+        draft = _bullet_draft(ctx, block, name or title, family, keep_title=not name)
+        if not name:
+            draft.kind = "paper"
+        for link in block.inline.links:
+            draft.add_url(block, block.inline, link)
+        return draft if draft.name else None
     lead = LEAD_LABEL.match(text)
     label = lead.group("label").strip() if lead else ""
     if label and not naming.is_title(label, ctx.rules) and len(label.split()) <= 4:
@@ -733,6 +742,26 @@ def _linked_bullet_draft(ctx: Context, block: Block, family: tuple[str, Block] |
     if named:
         return _link_draft(ctx, block, named[0], family)
     return None
+
+
+BOLD_TITLE_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?:(?P<name>[^*\[\]\n]{1,40}?)\s+)?\*\*\s*[\"“]?(?P<title>[^*\n]{3,300}?)[\"”]?\s*\*\*(?P<after>.?)")
+"""A paper list's bullet: a model's name, then its paper's title in bold (`- GPT-3 **"Language Models are
+Few-Shot Learners"**. NeurIPS 2020. [[Paper](...)]`), or the bold title alone."""
+
+
+def _bold_title_bullet(ctx: Context, block: Block) -> tuple[str, str] | None:
+    """(the model's name or "", the paper's title) of a bullet listing a paper, whose links are only `Paper`, `PDF`, `code`."""
+    raw = ctx.note.lines[block.line - 1] if 0 < block.line <= len(ctx.note.lines) else ""
+    match = BOLD_TITLE_BULLET.match(raw)
+    if match is None or match.group("after") in (":", "："):
+        return None  # `**ChatGLM-6B**：清华大学...` names the entry in bold, no title
+    title = " ".join(match.group("title").split())
+    if not naming.is_title(title, ctx.rules) and len(title.split()) < 4:
+        return None
+    name = " ".join((match.group("name") or "").split())
+    if name and (naming.is_title(name, ctx.rules) or len(name.split()) > 4):
+        return None
+    return name, title
 
 
 def _link_draft(ctx: Context, block: Block, link: Link, family: tuple[str, Block] | None) -> Draft:

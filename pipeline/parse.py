@@ -108,6 +108,9 @@ HTML_SPAN = re.compile(r"\b(rowspan|colspan)\s*=\s*[\"']?(\d{1,4})", re.IGNORECA
 MAX_HTML_SPAN = {"rowspan": 1000, "colspan": 64}
 """The most rows and columns one HTML cell is read to span: a `colspan="100000"` must not make a row of empty cells."""
 
+IN_NOTE_TARGETS = ("#", "./", "../")
+"""Link targets inside the note's own page or repository: an anchor or a relative path."""
+
 MAX_BULLET_DEPTH = 32
 """Bullets nested deeper than this are read as siblings of the deepest bullet kept.
 Later stages walk bullet trees recursively; no real list nests past a handful."""
@@ -174,9 +177,10 @@ def _clean_into(builder: _Builder, raw: str, base: int) -> None:
             _clean_plain_only(builder, text, base + match.start("ltext"))
             url = match.group("lurl")
             text_shown = builder.text_from(start)
-            if url and text_shown.strip() and not url.startswith("#"):
+            if url and text_shown.strip() and not url.startswith(IN_NOTE_TARGETS):
                 # a link around nothing but an image is a badge: decoration, not a link of the entry;
-                # a link to an anchor (`[目录](#目录)`, a table of contents) points into this note, at no project
+                # a link to an anchor (`[目录](#目录)`, a table of contents) or a relative path
+                # (`[pptx](./source/figure.pptx)`) points into the note's own repository, at no project
                 builder.links.append(Link(text=text_shown, url=url, start=start, end=builder.length, bare=False))
         elif match.group("reflink") is not None:
             start = builder.length
@@ -188,7 +192,7 @@ def _clean_into(builder: _Builder, raw: str, base: int) -> None:
         elif match.group("anchor") is not None:
             start = builder.length
             _clean_plain_only(builder, re.sub(r"<[^>]*>", "", match.group("atext")), base + match.start("atext"))
-            if not match.group("aurl").startswith("#"):
+            if not match.group("aurl").startswith(IN_NOTE_TARGETS):
                 builder.links.append(Link(text=builder.text_from(start), url=html.unescape(match.group("aurl")), start=start, end=builder.length, bare=False))
         elif kind == "br":
             builder.put("\n")

@@ -202,6 +202,21 @@ def test_name_and_url_lines_are_entries(rules, recognizer):
     assert urls_of(found["DoctorGLM"]) == ["https://github.com/xionghonglin/DoctorGLM"]
 
 
+def test_paper_list_bullets_name_the_model_or_are_the_paper(rules, recognizer):
+    note = ("# Language models\n\n"
+            "- BLOOM  **\"BLOOM: A 176B-Parameter Open-Access Multilingual Language Model\"**. 2022. [[Paper](https://arxiv.org/abs/2211.05100)]\n"
+            "- GPT-3 **\"Language Models are Few-Shot Learners\"**. NeurIPS 2020. [[Paper](https://arxiv.org/abs/2005.14165)]\n"
+            "- **Scaling laws for neural language models**, 2020. [Paper](https://arxiv.org/abs/2001.08361)\n"
+            "- **ChatGLM-6B**：清华大学开源的对话模型，[GitHub](https://github.com/THUDM/ChatGLM-6B)\n")
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"BLOOM", "GPT-3", "Scaling laws for neural language models", "ChatGLM-6B"}
+    assert found["BLOOM"].parameters == (176000000000,) and found["BLOOM"].base_models == ()
+    assert urls_of(found["GPT-3"]) == ["https://arxiv.org/abs/2005.14165"] and found["GPT-3"].kind == "model"
+    assert found["Scaling laws for neural language models"].kind == "paper"
+    # a bold name followed by its description is a name, not a paper title
+    assert found["ChatGLM-6B"].kind == "model"
+
+
 def test_list_shapes_fixture(rules, recognizer):
     """Awesome-list shapes the seeds lack: `* Name：` with 地址/简介, ####, blockquotes, emoji link lines,
     HTML anchors, badges, a Params (B) column with a list and a range, reference links, numbered lists."""

@@ -84,8 +84,9 @@ def test_html_table_needs_its_own_line():
 
 
 def test_links_to_anchors_in_the_note_are_not_links():
-    inline = clean_inline('[目录](#目录) and <a href="#star-history">Star History</a> and [Qwen](https://github.com/QwenLM/Qwen)')
-    assert inline.text == "目录 and Star History and Qwen"
+    inline = clean_inline('[目录](#目录) and <a href="#star-history">Star History</a> and [Qwen](https://github.com/QwenLM/Qwen)'
+                          ' and [pptx](./source/figure.pptx)')
+    assert inline.text == "目录 and Star History and Qwen and pptx"
     assert [link.url for link in inline.links] == ["https://github.com/QwenLM/Qwen"]
 
 
