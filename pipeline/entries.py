@@ -1214,6 +1214,17 @@ def _base_cell(ctx: Context, text: Text, mentions: list[Mention], me: Self) -> l
     return out
 
 
+def _text_after_name_link(draft: Draft) -> str:
+    """The description a link line carries after its name link (`[闻达](...)：大型语言模型调用平台`), or ""."""
+    name_text = next((t for t in draft.texts if t.role == "name"), None)
+    if name_text is None or not name_text.inline.links:
+        return ""
+    link = name_text.inline.links[0]
+    tail = name_text.inline.text[link.end:]
+    separator = LINK_LINE_TAIL.match(tail)
+    return tail[separator.end():] if separator and separator.end() > 0 and tail[:separator.end()].strip() else ""
+
+
 def decide_kind(draft: Draft, url_records: list, ctx: Context) -> str:
     """Decide the kind from the name, the sections above, the links and the description."""
     if draft.kind:
@@ -1228,7 +1239,7 @@ def decide_kind(draft: Draft, url_records: list, ctx: Context) -> str:
         return section
     if url_records and all(u.type == "article" for u in url_records) and (draft.name_from_url or naming.is_title(draft.name, rules)):
         return "article"
-    first = next((t.inline.text for t in draft.texts if t.role == "description" and t.inline.text.strip()), "")
+    first = next((t.inline.text for t in draft.texts if t.role == "description" and t.inline.text.strip()), "") or _text_after_name_link(draft)
     first = fold(first[:160])
     for keyword, kind in rules.kind_keywords.get("text", ()):
         if keyword in first:

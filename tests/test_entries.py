@@ -217,6 +217,13 @@ def test_paper_list_bullets_name_the_model_or_are_the_paper(rules, recognizer):
     assert found["ChatGLM-6B"].kind == "model"
 
 
+def test_a_link_lines_own_description_decides_its_kind(rules, recognizer):
+    note = ("# Doc\n\n* [闻达](https://github.com/l15y/wenda)：大型语言模型调用平台\n"
+            "* [Linly](https://github.com/CVI-SZU/Linly)：基于LLaMA的中文对话模型\n")
+    found = entries_of(note, rules, recognizer)
+    assert found["闻达"].kind == "tool" and found["Linly"].kind == "model"
+
+
 def test_list_shapes_fixture(rules, recognizer):
     """Awesome-list shapes the seeds lack: `* Name：` with 地址/简介, ####, blockquotes, emoji link lines,
     HTML anchors, badges, a Params (B) column with a list and a range, reference links, numbered lists."""
