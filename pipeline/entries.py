@@ -709,7 +709,7 @@ LEAD_LABEL = re.compile(r"^\W{0,3}(?P<label>[^：:—–\n]{1,40}?)\s*(?:[：:�
 
 def _is_generic(text: str, rules: RuleSet) -> bool:
     """Link text that names no project (`GitHub`, `项目地址`, `[[code]]`, `7B`)."""
-    folded = fold(text)
+    folded = fold(text).strip("[]【】() ")  # `[[github]](...)` shows `[github]`
     words = rules.words.get("generic_link_text", set()) | rules.words.get("link_label", set())
     if not compact(text) or folded in words or re.fullmatch(r"[\d.,\s]+[bBmM]?", text.strip()):
         return True
@@ -1183,11 +1183,19 @@ def _families_in_name(name: str, me: Self, rules: RuleSet) -> list[str]:
         if family.name == me.family:
             continue
         for alias_key in alias_keys:
-            if alias_key in key and alias_key != own and not (own_family is not None and alias_key in own_family):
+            if alias_key in key and alias_key != own and not (own_family is not None and alias_key in own_family) \
+                    and _alias_ends_a_word(name, alias_key):
                 found.append(family.as_base or family.name)
                 break
     longest = [f for f in found if not any(f != g and compact(f) in compact(g) for g in found)]
     return longest
+
+
+def _alias_ends_a_word(name: str, alias_key: str) -> bool:
+    """Whether a family's compacted alias stands in the name as a word or a word's start (`BLOOMChat`, `ChatGLM-Med`),
+    not as part of a longer word (`Bloomberg`, whose `bloom` runs on in lowercase)."""
+    spelled = "[-_ .]?".join(re.escape(ch) for ch in alias_key)
+    return any(not name[m.end():m.end() + 1].islower() for m in re.finditer(spelled, name, re.IGNORECASE))
 
 
 def _base_cell(ctx: Context, text: Text, mentions: list[Mention], me: Self) -> list[tuple[str, str]]:

@@ -18,6 +18,9 @@ NAME_PIECES = re.compile(r"\d+(?:\.\d+)?[A-Za-z]*\d*|[A-Za-z]+")
 SHARED_UNIT_LIST = re.compile(r"(?<![\w.])((?:\d+(?:\.\d+)?[|/])+)(\d+(?:\.\d+)?)([A-Za-z]+)(?![\w.])")
 """Sizes listed with one unit at the end (`Llama 2-7|13|70B`, `LLaMA-7/13B`): every number takes that unit."""
 
+UNDERSCORE_DECIMAL = re.compile(r"(?<![A-Za-z0-9.])(\d{1,4})_(\d{1,3})(?=[bBmM](?![A-Za-z]))")
+"""A decimal point written as `_` in a checkpoint's name (`dlite-v2-1_5b` is 1.5B, not 5B)."""
+
 MIN_PARAMETERS = 1_000_000
 """Counts below a million are not model sizes (LLaMA-Adapter's 1.2M adapter is the floor)."""
 
@@ -61,6 +64,8 @@ def sizes_in_name(name: str, rules: RuleSet) -> list[int]:
     found: list[int] = []
     if "|" in name or "/" in name:
         name = SHARED_UNIT_LIST.sub(_unit_on_each, name)
+    if "_" in name:
+        name = UNDERSCORE_DECIMAL.sub(r"\1.\2", name)
     for piece in NAME_PIECES.findall(name):
         value = size_token(piece, rules, in_name=True)
         if value is not None and value not in found:

@@ -224,6 +224,18 @@ def test_a_link_lines_own_description_decides_its_kind(rules, recognizer):
     assert found["闻达"].kind == "tool" and found["Linly"].kind == "model"
 
 
+def test_a_family_inside_a_longer_word_is_no_base(rules, recognizer):
+    note = "# Doc\n\n- [BloombergGPT](https://arxiv.org/abs/2303.17564)\n- [BLOOMChat](https://huggingface.co/sambanovasystems/BLOOMChat-176B-v1)\n"
+    found = entries_of(note, rules, recognizer)
+    assert found["BloombergGPT"].base_models == () and found["BLOOMChat"].base_models == ("BLOOM",)
+
+
+def test_bracketed_generic_link_text_is_a_link_of_the_entry(rules, recognizer):
+    note = "# Doc\n\n1. **VisualGLM-6B**: [[github]](https://github.com/THUDM/VisualGLM-6B)\n"
+    found = entries_of(note, rules, recognizer)
+    assert urls_of(found["VisualGLM-6B"]) == ["https://github.com/THUDM/VisualGLM-6B"]
+
+
 def test_list_shapes_fixture(rules, recognizer):
     """Awesome-list shapes the seeds lack: `* Name：` with 地址/简介, ####, blockquotes, emoji link lines,
     HTML anchors, badges, a Params (B) column with a list and a range, reference links, numbered lists."""
