@@ -380,6 +380,8 @@ def read_tables(ctx: Context, owned: set[int]) -> list[Draft]:
             role = roles[index] if index < len(roles) else "other"
             if index == name_index or role == "ignore":
                 continue
+            if role == "name":  # a second name-like column (`Dataset` beside `Dataset`) links the row's entry
+                role = "link"
             _read_cell(ctx, group, row, index, cell, role)
         drafts += group
     return drafts

@@ -236,6 +236,14 @@ def test_bracketed_generic_link_text_is_a_link_of_the_entry(rules, recognizer):
     assert urls_of(found["VisualGLM-6B"]) == ["https://github.com/THUDM/VisualGLM-6B"]
 
 
+def test_a_second_name_column_links_the_rows_entry(rules, recognizer):
+    note = ("| Dataset | Paper | Dataset | Tokens (T) |\n|---|---|---|---|\n"
+            "| starcoderdata | [StarCoder](https://huggingface.co/blog/starcoder) | [starcoderdata](https://huggingface.co/datasets/bigcode/starcoderdata) | 0.25 |\n")
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"starcoderdata"}
+    assert "https://huggingface.co/datasets/bigcode/starcoderdata" in urls_of(found["starcoderdata"])
+
+
 def test_list_shapes_fixture(rules, recognizer):
     """Awesome-list shapes the seeds lack: `* Name：` with 地址/简介, ####, blockquotes, emoji link lines,
     HTML anchors, badges, a Params (B) column with a list and a range, reference links, numbered lists."""
