@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import names as naming
 from . import urls as urlkit
@@ -712,10 +713,13 @@ LEAD_LABEL = re.compile(r"^\W{0,3}(?P<label>[^：:—–\n]{1,40}?)\s*(?:[：:�
 def _is_generic(text: str, rules: RuleSet) -> bool:
     """Link text that names no project (`GitHub`, `项目地址`, `[[code]]`, `7B`)."""
     folded = fold(text).strip("[]【】() ")  # `[[github]](...)` shows `[github]`
-    words = rules.words.get("generic_link_text", set()) | rules.words.get("link_label", set())
-    if not compact(text) or folded in words or re.fullmatch(r"[\d.,\s]+[bBmM]?", text.strip()):
+    if not compact(text) or folded in rules.link_words or SIZE_ONLY.fullmatch(text.strip()):
         return True
-    return len(folded) <= 8 and any(word in folded for word in words if not word.isascii())
+    return len(folded) <= 8 and any(word in folded for word in rules.han_link_words)
+
+
+SIZE_ONLY = re.compile(r"[\d.,\s]+[bBmM]?")
+"""Link text that is only a size (`[7B](...)`)."""
 
 
 def _linked_bullet_draft(ctx: Context, block: Block, family: tuple[str, Block] | None) -> Draft | None:
@@ -1174,10 +1178,15 @@ NAME_SIZE = re.compile(r"(?<![A-Za-z0-9.])\d+(?:\.\d+)?(?:[|/]\d+(?:\.\d+)?)*[bB
 """A size written as a word of a name (`-2B`, `-7B1`, `-1.8B|7B`): not part of a family's alias."""
 
 
+@lru_cache(maxsize=1 << 16)
+def _family_key(name: str) -> str:
+    """A name compacted with its sizes out first: `Gemma-2B` is Gemma at 2B, not Gemma 2 (remembered: names recur)."""
+    return compact(NAME_SIZE.sub(" ", name)) or compact(name)
+
+
 def _families_in_name(name: str, me: Self, rules: RuleSet) -> list[str]:
     """Families a derivative's own name carries (`ChatGLM-Med` is built on ChatGLM)."""
-    # sizes out first: `Gemma-2B` is Gemma at 2B, not Gemma 2
-    key = compact(NAME_SIZE.sub(" ", name)) or compact(name)
+    key = _family_key(name)
     own = stem(name)
     own_family = compact(me.family) if me.family else None
     found = []

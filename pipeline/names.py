@@ -176,8 +176,11 @@ def split_names(text: str, rules: RuleSet, *, keep_title: bool = False, split: b
     return [(name, out_aliases)] if name else []
 
 
-PROSE_BRACKET = re.compile(r"[“\"「《]?([^\s“”\"「」《》()（）,，。;；:：!！?？、]{2,40})[”\"」》]?\s?[（(]([^()（）,，。;；:：\n]{2,40})[)）]")
-"""A word or quoted name right before a bracket, and what the bracket holds: `Firefly(流萤)`, `“书生·浦语”（InternLM）`."""
+PROSE_BRACKET = re.compile(r"[（(]([^()（）,，。;；:：\n]{2,40})[)）]")
+"""A bracket in prose and what it holds: `(流萤)` in `Firefly(流萤)`, `（InternLM）` in `“书生·浦语”（InternLM）`."""
+
+BEFORE_BRACKET = re.compile(r"[“\"「《]?([^\s“”\"「」《》()（）,，。;；:：!！?？、]{2,40})[”\"」》]?\s?$")
+"""The word or quoted name that ends right before a bracket (looked for in the few characters before it)."""
 
 INTRODUCED_AS = re.compile(r"^(?:(?:aka|a\.k\.a\.|also known as|formerly|previously)\s+|(?:以下简称|简称|又称|又名|原名)\s*[:：]?\s*)", re.IGNORECASE)
 """Words that introduce the other name in a bracket: `(aka FLM-2-1T)`, `（简称 X）`, `（原名 X）`."""
@@ -193,9 +196,11 @@ def aliases_in_prose(text: str, names: list[str], rules: RuleSet) -> list[str]:
     keys = {compact(name) for name in names} - {""}
     found: list[str] = []
     for match in PROSE_BRACKET.finditer(text):
-        outer, inner = match.group(1).strip(), INTRODUCED_AS.sub("", match.group(2).strip())
-        if re.search(r"[A-Za-z0-9] $", text[:match.start()]):
-            continue  # the last word of a longer phrase (`Instruction Generalist (COIG)`), not a name
+        window = text[max(0, match.start() - 44):match.start()]
+        before = BEFORE_BRACKET.search(window)
+        if before is None or re.search(r"[A-Za-z0-9] $", window[:before.start()]):
+            continue  # nothing name-like before it, or the last word of a longer phrase (`Instruction Generalist (COIG)`)
+        outer, inner = before.group(1).strip(), INTRODUCED_AS.sub("", match.group(1).strip())
         for own, other in ((outer, inner), (inner, outer)):
             if compact(own) in keys and compact(other) not in keys and _prose_name(other, rules):
                 found.append(other)

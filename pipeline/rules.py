@@ -196,6 +196,9 @@ class RuleSet:
         self.words: dict[str, set[str]] = {}
         for word in self.vocabulary:
             self.words.setdefault(word.role, set()).add(fold(word.text))
+        self.link_words = frozenset(self.words.get("generic_link_text", set()) | self.words.get("link_label", set()))
+        """Link text that names no project: the generic link texts and the link labels (entries._is_generic)."""
+        self.han_link_words = tuple(sorted(word for word in self.link_words if not word.isascii()))
         self.language_codes = {fold(lang.alias): lang.codes for lang in self.languages}
         self.organizations: list[OrganizationRule] = rules["organizations.jsonl"]  # type: ignore[assignment]
         self.organization_by_alias = {compact(alias): org.name for org in self.organizations for alias in [org.name, *org.aliases]}
