@@ -370,6 +370,35 @@ def limit_warnings(note: Note) -> list[Issue]:
     return warnings
 
 
+LISTED_LINE = re.compile(r"^(?:[ \t]*(?:(?:[-*+•]|\d{1,3}[.)、])[ \t]|\|)|[^\n]*?(?:://|<tr\b))", re.MULTILINE | re.IGNORECASE)
+"""A line that lists something: a list item, a table row (GFM or HTML), or a line with a URL on it (counted once)."""
+
+THIN_NOTE_LINES = 20
+"""Below this many listing lines a note is too small to judge by its count of entries."""
+
+THIN_NOTE_RATIO = 5
+"""A note with this many listing lines per entry, or more, is reported: most of it was probably not read."""
+
+
+def listed_lines(text: str) -> int:
+    """Count the lines of a note that list something (see LISTED_LINE), for thin_note_warning."""
+    return len(LISTED_LINE.findall(text))
+
+
+def thin_note_warning(name: str, listed: int, entries: int) -> Issue | None:
+    """Report a note whose listing lines gave few entries: a shape the readers do not know reads as almost nothing.
+
+    Two field tests found notes that came out as one junk entry (an HTML table,
+    a tree of name-only bullets) with no message at all; a reviewer could only
+    tell from the numbers. The warning names the note and what was counted.
+    """
+    if listed < THIN_NOTE_LINES or entries * THIN_NOTE_RATIO > listed:
+        return None
+    return Issue(file=name, line=0, message=f"{listed} lines list items, rows or links, but only {entries} "
+                 f"entr{'y' if entries == 1 else 'ies'} came out: part of this note may be in a shape the pipeline "
+                 "does not read (README: What is read)")
+
+
 FENCE_MARK = re.compile(r"```|~~~")
 """What every FENCE line holds."""
 

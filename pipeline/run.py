@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 from .dedup import resolve
 from .emit import render, write_outputs
 from .models import Block, Catalog, Entry, Issue, Mention, Note
-from .parse import limit_warnings, parse
+from .parse import limit_warnings, listed_lines, parse, thin_note_warning
 from .read import InputError, discover, read_note
 from .rules import RuleSet, load_rules
 
@@ -163,6 +163,7 @@ def _extract(config: Config, progress: Progress | None) -> Summary:
     skipped: list[dict] = []
     entries: list[Entry] = []
     counts: dict[str, int] = {}
+    listed: dict[str, int] = {}  # each note's listing lines, to tell a note that gave almost nothing
     engine = None
     pending: deque = deque()
 
@@ -188,6 +189,7 @@ def _extract(config: Config, progress: Progress | None) -> Summary:
                 skipped.append({"name": err.issue.file, "line": err.issue.line, "reason": err.issue.message})
                 continue
             summary.warnings += limit_warnings(note)
+            listed[note.name] = listed_lines(note.text)
             infos.append(NoteInfo.of(note, path))
             hit = cache.get(note) if cache is not None else None
             if hit is not None:
@@ -225,6 +227,10 @@ def _extract(config: Config, progress: Progress | None) -> Summary:
         summary.warnings.append(Issue(file=str(config.cache), line=0,
                                       message=f"cannot write the cache ({cache.write_error.strerror or cache.write_error}); "
                                               "the next run extracts every note again"))
+    for name in sorted(counts):
+        thin = thin_note_warning(name, listed.get(name, 0), counts[name])
+        if thin is not None:
+            summary.warnings.append(thin)
     catalog = resolve(entries)
     entries.clear()  # the catalog holds what it needs; the entries' memory can go before rendering
     summary.entries = sum(counts.values())

@@ -394,6 +394,29 @@ def test_warnings_reach_the_summary(tmp_path):
     assert "warning: image.png:0: skipped: unsupported file type '.png'" in result.output
 
 
+def test_a_note_that_gives_almost_nothing_is_reported_and_still_written(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(GOLDEN_RAW, raw)
+    # a tree of names with no link: a shape no reader takes, so nothing comes out of it
+    tree = "## Models\n" + "".join(f"* Family{i} 底座\n  * Model{i}-7B\n" for i in range(12))
+    (raw / "tree.md").write_text(tree, encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(raw), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0 and (tmp_path / "out" / "projects.json").exists()
+    assert "warning: tree.md:0: 24 lines list items, rows or links, but only 0 entries came out" in result.output
+    # the golden notes, read as they should be, draw no such warning
+    assert result.output.count("lines list items") == 1
+
+
+def test_thin_note_thresholds():
+    from pipeline.parse import listed_lines, thin_note_warning
+
+    text = "- a https://x.org\n| b | c |\n<tr><td>d</td></tr>\nsee https://y.org\nplain\n1. e\n"
+    assert listed_lines(text) == 5  # a list item holding a URL is one line
+    assert thin_note_warning("n.md", 19, 0) is None  # too small to judge
+    assert thin_note_warning("n.md", 50, 11) is None
+    assert thin_note_warning("n.md", 50, 10) is not None
+
+
 def test_whole_corpus_in_one_run_is_deterministic(tmp_path):
     """All hostile files in one folder, --skip-bad, twice and in reverse order: the same bytes."""
     raw = tmp_path / "raw"
