@@ -256,10 +256,7 @@ def _is_link_line(block: Block, rules: RuleSet) -> bool:
     """A paragraph that is only a link, or a label followed by one (`其开源地址为：URL`)."""
     if not block.inline.links:
         return False
-    rest = block.inline.text
-    for link in sorted(block.inline.links, key=lambda l: -l.start):
-        rest = rest[:link.start] + rest[link.end:]
-    rest = rest.strip().rstrip(":：").strip()
+    rest = _text_outside_links(block.inline).strip().rstrip(":：").strip()
     return len(rest) <= 20 and not SENTENCE_PUNCTUATION.search(rest)
 
 
@@ -439,6 +436,7 @@ def _shows_a_url(link: Link) -> bool:
 
 
 def _text_outside_links(inline: Inline) -> str:
+    """The inline text with its links cut out: what stands beside them."""
     text = inline.text
     for link in sorted(inline.links, key=lambda l: -l.start):
         text = text[:link.start] + text[link.end:]
