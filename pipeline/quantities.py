@@ -66,11 +66,13 @@ def sizes_in_name(name: str, rules: RuleSet) -> list[int]:
         name = SHARED_UNIT_LIST.sub(_unit_on_each, name)
     if "_" in name:
         name = UNDERSCORE_DECIMAL.sub(r"\1.\2", name)
+    trillions: list[int] = []
     for piece in NAME_PIECES.findall(name):
         value = size_token(piece, rules, in_name=True)
         if value is not None and value not in found:
-            found.append(value)
-    return found
+            (trillions if piece[-1] in "tT" else found).append(value)
+    # `OLMo-7B-Twin-2T`: beside a size in billions, a T is the training tokens, not a second size
+    return found or trillions
 
 
 def _unit_on_each(match: re.Match) -> str:
