@@ -810,10 +810,10 @@ def _name_labeled_url(block: Block, rules: RuleSet) -> str | None:
         return None
     link = block.inline.links[0]
     text = block.inline.text
-    if not link.bare or text[link.end:].strip() or not re.search(r"[:：]\s*$", text[:link.start]):
+    if not link.bare or text[link.end:].strip() or not text[:link.start].rstrip().endswith((":", "：")):
         return None
     label = naming.strip_decoration(text[:link.start])
-    if not 2 <= len(label) <= 40 or SENTENCE_PUNCTUATION.search(label) or not LETTER_OR_HAN.search(label) or re.search(r"[:：]", label):
+    if not 2 <= len(label) <= 40 or SENTENCE_PUNCTUATION.search(label) or not LETTER_OR_HAN.search(label) or ":" in label or "：" in label:
         return None
     if any(naming.is_descriptive(run, rules) for run in naming.HAN_RUN.findall(label)):
         return None  # `使用数据请注明来源` is a sentence, not a name

@@ -182,6 +182,13 @@ PROSE_BRACKET = re.compile(r"[（(]([^()（）,，。;；:：\n]{2,40})[)）]")
 BEFORE_BRACKET = re.compile(r"[“\"「《]?([^\s“”\"「」《》()（）,，。;；:：!！?？、]{2,40})[”\"」》]?\s?$")
 """The word or quoted name that ends right before a bracket (looked for in the few characters before it)."""
 
+PHRASE_WORD_BEFORE = re.compile(r"[A-Za-z0-9] $")
+"""A Latin word and a space right before a name: the name is the last word of a longer phrase."""
+
+LETTER_OR_HAN = re.compile(r"[A-Za-z\u3400-\u9fff]")
+SIZE_ONLY = re.compile(r"[\d.\s]*[bBmMkK]?")
+SPACE_OR_DIGIT = re.compile(r"[\s\d]")
+
 INTRODUCED_AS = re.compile(r"^(?:(?:aka|a\.k\.a\.|also known as|formerly|previously)\s+|(?:以下简称|简称|又称|又名|原名)\s*[:：]?\s*)", re.IGNORECASE)
 """Words that introduce the other name in a bracket: `(aka FLM-2-1T)`, `（简称 X）`, `（原名 X）`."""
 
@@ -198,7 +205,7 @@ def aliases_in_prose(text: str, names: list[str], rules: RuleSet) -> list[str]:
     for match in PROSE_BRACKET.finditer(text):
         window = text[max(0, match.start() - 44):match.start()]
         before = BEFORE_BRACKET.search(window)
-        if before is None or re.search(r"[A-Za-z0-9] $", window[:before.start()]):
+        if before is None or PHRASE_WORD_BEFORE.search(window[:before.start()]):
             continue  # nothing name-like before it, or the last word of a longer phrase (`Instruction Generalist (COIG)`)
         outer, inner = before.group(1).strip(), INTRODUCED_AS.sub("", match.group(1).strip())
         for own, other in ((outer, inner), (inner, outer)):
@@ -209,12 +216,12 @@ def aliases_in_prose(text: str, names: list[str], rules: RuleSet) -> list[str]:
 
 def _prose_name(text: str, rules: RuleSet) -> bool:
     """A bracket partner that reads as a name: a few Latin words or a short non-descriptive Chinese name."""
-    if not re.search(r"[A-Za-z\u3400-\u9fff]", text) or re.fullmatch(r"[\d.\s]*[bBmMkK]?", text):
+    if not LETTER_OR_HAN.search(text) or SIZE_ONLY.fullmatch(text):
         return False
     if fold(text) in rules.words.get("generic_link_text", set()):
         return False
     if has_han(text):  # `62亿参数` is a size, `封神榜大模型` a description
-        return not is_descriptive(text, rules) and not re.search(r"[\s\d]", text.strip())
+        return not is_descriptive(text, rules) and not SPACE_OR_DIGIT.search(text.strip())
     return len(text.split()) <= 4
 
 
