@@ -36,6 +36,9 @@ CELL_EMPTY = re.compile(r"^[\s\-–—?？/]*$|^(?:not clear|n/?a|none|unknown|�
 SENTENCE_PUNCTUATION = re.compile(r"[。，；！？!?;]|[,.](?:\s|$)")
 """Punctuation that makes a line prose rather than a name."""
 
+CHECKPOINT_SEPARATORS = frozenset("-_.")
+"""What follows a project's name in the name of one of its checkpoints (`Skywork-MoE-base`)."""
+
 
 @dataclass
 class Text:
@@ -212,7 +215,8 @@ def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
         keep_title = titled and bool(top_links)
         body_repos = [compact(urlkit.repo_name(urlkit.canonical(l.url) or "") or "") for l in top_links]
         joined = compact("".join(naming.LATIN_RUN.findall(text)))
-        split = not (joined and any(joined in repo and joined != repo for repo in body_repos if repo))
+        split = not (joined and any(joined in repo and joined != repo for repo in body_repos if repo)) or \
+            _heading_names_checkpoints(text, joined, top_links)
         named = naming.split_names(text, ctx.rules, keep_title=keep_title, split=split)
         if not split and named:
             repo = next(urlkit.repo_name(urlkit.canonical(l.url) or "") for l in top_links
@@ -234,6 +238,21 @@ def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
         _fill_from_body(ctx, group, heading, body, owned)
         drafts += group
     return drafts
+
+
+def _heading_names_checkpoints(text: str, joined: str, links: list) -> bool:
+    """Tell whether a heading is already the name its repositories only extend, so it stays the entry's name.
+
+    `### Skywork-MoE` over `Skywork-MoE-base`, `### Eurux-8x22B` over `Eurux-8x22b-nca`: the repository
+    is one checkpoint of the project the heading names. So is `### 360智脑` over `360zhinao`, where the
+    heading's Latin part is a number, not a name. A partial heading (`### Audio` over `Qwen2-Audio`) or
+    a description (`中文LLaMA&Alpaca大模型`) still takes the repository's name.
+    """
+    if sum(ch.isalpha() for ch in joined) < 2:
+        return True
+    own = fold(text.strip())
+    return any(repo.startswith(own) and repo[len(own):len(own) + 1] in CHECKPOINT_SEPARATORS
+               for repo in (fold(urlkit.repo_name(urlkit.canonical(link.url) or "") or "") for link in links))
 
 
 def _leads_with_named_link(block: Block, rules: RuleSet) -> bool:

@@ -290,3 +290,28 @@ def test_headings_that_are_links(rules, recognizer):
     assert set(found) == {"ChatGLM-6B", "Qwen-7B"}
     assert urls_of(found["ChatGLM-6B"]) == ["https://github.com/THUDM/ChatGLM-6B"]
     assert urls_of(found["Qwen-7B"]) == ["https://github.com/QwenLM/Qwen"]
+
+
+def test_a_heading_keeps_its_name_over_a_checkpoint_repository_and_a_partial_one_takes_the_repository(rules, recognizer):
+    """A repository named `<heading>-<variant>` is one checkpoint of the project the heading names."""
+    note = """# Models
+
+### Skywork-MoE
+- https://huggingface.co/Skywork/Skywork-MoE-base
+
+Skywork-MoE is a mixture-of-experts model.
+
+### 360智脑
+- https://github.com/Qihoo360/360zhinao
+
+A Chinese model.
+
+### Audio
+- https://github.com/QwenLM/Qwen2-Audio
+
+An audio model.
+"""
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"Skywork-MoE", "360智脑", "Qwen2-Audio"}
+    assert urls_of(found["Skywork-MoE"]) == ["https://huggingface.co/Skywork/Skywork-MoE-base"]
+    assert urls_of(found["360智脑"]) == ["https://github.com/Qihoo360/360zhinao"]
