@@ -248,6 +248,10 @@ def _one_name(text: str, rules: RuleSet) -> tuple[str, list[str]]:
     han_runs = HAN_RUN.findall(text)
     if not latin_runs:
         return text.strip(), aliases
+    if len(han_runs) == 1 and len(latin_runs) == 1 and text.strip() == han_runs[0] + latin_runs[0] and \
+            fold(latin_runs[0]) in rules.words.get("generic_name_word", ()) and not is_descriptive(han_runs[0], rules):
+        # `左医GPT`: the Chinese name is what names the project; `GPT` alone names none
+        return text.strip(), aliases
     name = latin_runs[-1]
     for han in han_runs:
         if not is_descriptive(han, rules) and han not in ("和", "与"):

@@ -220,6 +220,7 @@ VOCABULARY_CHECK = {
     "title_marker": "title",
     "name_intro": "intro",
     "org_suffix": "entries",
+    "generic_name_word": "names",
 }
 
 
