@@ -20,7 +20,7 @@ from . import urls as urlkit
 from .models import Block, Entry, Evidence, Inline, Link, Mention, Note, Source
 from .parse import raw_span
 from .quantities import column_unit, sizes_in_name, sizes_in_unit_cell
-from .relations import Self, clause_spans, find_bases, find_parameters, self_of, stem
+from .relations import Self, clause_spans, find_bases, find_parameters, parameter_claims, self_of, stem
 from .rules import RuleSet, compact, fold
 from .textnorm import normalize
 
@@ -1081,6 +1081,7 @@ def finish(ctx: Context, draft: Draft) -> Entry:
             for value in sizes_in_name(repo, rules):
                 add_param(value, inline.line or block.line, ctx.quote(block, inline, link.start, link.end))
     base_set = set(bases)
+    inherited: list[tuple[int, int, str]] = []
     for text in draft.texts:
         mentions = _mentions(ctx, text)
         if text.role == "params":
@@ -1089,11 +1090,19 @@ def finish(ctx: Context, draft: Draft) -> Entry:
                                                   require_context=False):
                 add_param(value, text.line, ctx.quote(text.block, text.inline, mention.start, mention.end))
             continue
-        for value, mention in find_parameters(text.inline.text, mentions, me, base_set, rules):
-            add_param(value, text.line, ctx.quote(text.block, text.inline, mention.start, mention.end))
+        for value, mention, from_base in parameter_claims(text.inline.text, mentions, me, base_set, rules):
+            quote = ctx.quote(text.block, text.inline, mention.start, mention.end)
+            if from_base:
+                inherited.append((value, text.line, quote))
+            else:
+                add_param(value, text.line, quote)
         for mention in mentions:
             if mention.label == "SIZE" and any(a <= mention.start and mention.end <= b for a, b in text.own_links):
                 add_param(int(mention.value), text.line, ctx.quote(text.block, text.inline, mention.start, mention.end))
+    if not params:
+        # a fine-tune is the size of the base it names, unless it states a size of its own
+        for value, line, quote in inherited:
+            add_param(value, line, quote)
     url_records = {}
     for raw, block, inline, link in draft.urls:
         made = urlkit.make_url(raw)

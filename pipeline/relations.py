@@ -257,9 +257,19 @@ SMALL_SIZE = 1_000_000_000
 
 def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str], rules: RuleSet,
                     require_context: bool = True) -> list[tuple[int, Mention]]:
-    """Return (count, size mention) pairs for sizes that belong to the entry.
+    """Return (count, size mention) pairs for sizes that belong to the entry, its own and its base's alike.
 
     `require_context=False` is for text that is known to hold sizes (a `参数量` column).
+    """
+    return [(value, size) for value, size, _ in parameter_claims(text, mentions, me, bases, rules, require_context)]
+
+
+def parameter_claims(text: str, mentions: list[Mention], me: Self, bases: set[str], rules: RuleSet,
+                     require_context: bool = True) -> list[tuple[int, Mention, bool]]:
+    """Return (count, size mention, inherited) for sizes that belong to the entry.
+
+    inherited: the size is written onto a base (`基于VisualGLM-6B`). A fine-tune takes it only when it
+    states no size of its own: `initialized from Skywork-13B` says nothing of a 146B MoE's size.
     """
     sizes = [m for m in mentions if m.label == "SIZE"]
     if not sizes:
@@ -272,7 +282,7 @@ def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str
     owners: dict[int, ModelRef | None] = {}
     attached: dict[int, bool] = {}
     """Whether a size is written onto its model (`LLaMA-7B`, `7B LLaMA`): only then does a fine-tune inherit it."""
-    kept: list[tuple[int, Mention]] = []
+    kept: list[tuple[int, Mention, bool]] = []
     previous: Mention | None = None
     for size in sizes:
         if any(0 <= n.start - size.end <= NEGATIVE_REACH and NEGATIVE_GAP.match(text[size.end:n.start]) for n in negatives):
@@ -291,10 +301,11 @@ def find_parameters(text: str, mentions: list[Mention], me: Self, bases: set[str
         previous = size
         if owner is not None and owner.family == "__none__":
             continue
-        if owner is None or me.matches(owner.text, owner.family, owner.full) or (
-                owner.family and owner.family in bases and (
-                    attached.get(size.start, False) or BASE_THEN_OWN_SIZE.match(text[owner.end:size.start]))):
-            kept.append((int(size.value), size))
+        if owner is None or me.matches(owner.text, owner.family, owner.full):
+            kept.append((int(size.value), size, False))
+        elif (owner.family or owner.text) in bases and (
+                attached.get(size.start, False) or BASE_THEN_OWN_SIZE.match(text[owner.end:size.start])):
+            kept.append((int(size.value), size, not BASE_THEN_OWN_SIZE.match(text[owner.end:size.start])))
     return kept
 
 

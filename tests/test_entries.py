@@ -315,3 +315,15 @@ An audio model.
     assert set(found) == {"Skywork-MoE", "360智脑", "Qwen2-Audio"}
     assert urls_of(found["Skywork-MoE"]) == ["https://huggingface.co/Skywork/Skywork-MoE-base"]
     assert urls_of(found["360智脑"]) == ["https://github.com/Qihoo360/360zhinao"]
+
+
+def test_a_fine_tune_takes_its_bases_size_only_when_it_states_none(rules, recognizer):
+    note = """# Models
+
+- [XrayGLM](https://github.com/example/XrayGLM): 基于VisualGLM-6B微调的医学影像模型。
+- [SparseMoE](https://github.com/example/SparseMoE): a mixture-of-experts model with 146 billion parameters. It is initialized from the dense checkpoints of our Skywork-13B model.
+"""
+    found = entries_of(note, rules, recognizer)
+    assert found["XrayGLM"].parameters == (6000000000,)
+    assert found["XrayGLM"].base_models == ("VisualGLM",)
+    assert found["SparseMoE"].parameters == (146000000000,)
