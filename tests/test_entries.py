@@ -327,3 +327,16 @@ def test_a_fine_tune_takes_its_bases_size_only_when_it_states_none(rules, recogn
     assert found["XrayGLM"].parameters == (6000000000,)
     assert found["XrayGLM"].base_models == ("VisualGLM",)
     assert found["SparseMoE"].parameters == (146000000000,)
+
+
+def test_a_family_and_a_version_in_a_name_is_a_release_of_the_family_not_a_fine_tune(rules, recognizer):
+    note = """# Models
+
+- [RWKV-6-World 14B](https://huggingface.co/example/rwkv-6-world): a dense RNN language model.
+- [StarCoder2-15B](https://github.com/example/starcoder2): a code model.
+- [ChatGLM-Med](https://github.com/example/Med-ChatGLM): a medical model.
+"""
+    found = entries_of(note, rules, recognizer)
+    assert found["RWKV-6-World 14B"].base_models == ()
+    assert found["StarCoder2-15B"].base_models == ()
+    assert found["ChatGLM-Med"].base_models == ("ChatGLM",)
