@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from . import urls as urlkit
 from .models import Catalog, Entry, EvidenceRow, Project
 from .names import initials as _initials
-from .relations import stem
+from .relations import SIZE_SUFFIX, stem
 from .rules import compact as _compact
 
 compact = lru_cache(maxsize=1 << 18)(_compact)
@@ -152,6 +152,27 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+NAME_SIZE = re.compile(r"(?:\d+x)?\d+(?:\.\d+)?[bmkt]\d*")
+"""A size written in a name's trailing size tag (`7b`, `8x22b`, `7b1`)."""
+
+SHARED_UNIT_LIST = re.compile(r"\d[|/]\d")
+"""Sizes listed with one unit (`7|13b`, `7/13b`): a tag that names several sizes."""
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_sizes(name: str) -> frozenset[str]:
+    """The size in a name's trailing size tag (`baichuan-13B` -> {13b}).
+
+    Empty for a name with none, and for a name that lists several (`Qwen-1.8B|7B|14B`): that
+    names the whole family, as a bare `Qwen` does.
+    """
+    tag = SIZE_SUFFIX.search(" ".join(name.casefold().split()))
+    if tag is None or SHARED_UNIT_LIST.search(tag.group()):
+        return frozenset()
+    sizes = frozenset(NAME_SIZE.findall(tag.group()))
+    return sizes if len(sizes) == 1 else frozenset()
+
+
 def _resolve(entries: list[Entry]) -> Catalog:
     entries = sorted(entries, key=lambda e: (e.sources[0].file, e.sources[0].line, e.name, e.kind))
     # every entry's URLs and their repository identities, looked up once (every phase below asks)
@@ -172,16 +193,27 @@ def _resolve(entries: list[Entry]) -> Catalog:
             first = index.setdefault(key, i)
             if first != i:
                 groups.union(first, i)
-    # 2. the same name up to a size suffix, when the repositories agree or one side has none
+    # 2. the same name up to a size suffix, when the repositories agree or one side has none, and the
+    # sizes do too: `baichuan-7B` and `baichuan-13B` are two models; `ChatGLM` joins `ChatGLM-6B` only
+    # while the name has one size in all
     stems: dict[str, list[int]] = defaultdict(list)
     for i in strong:
         if kind_class(i) == "project":
             stems[stem(entries[i].name)].append(i)
     for members in stems.values():
-        for other in members[1:]:
-            a, b = groups.find(members[0]), groups.find(other)
-            if not groups.code[a] or not groups.code[b] or groups.code[a] & groups.code[b]:
-                groups.union(a, b)
+        by_size: dict[frozenset[str], list[int]] = defaultdict(list)
+        for i in members:
+            by_size[_name_sizes(entries[i].name)].append(i)
+        unsized = by_size.pop(frozenset(), [])
+        if len(by_size) == 1 and unsized:
+            by_size = {frozenset(): unsized + next(iter(by_size.values()))}
+        elif unsized:
+            by_size[frozenset()] = unsized
+        for same in by_size.values():
+            for other in same[1:]:
+                a, b = groups.find(same[0]), groups.find(other)
+                if not groups.code[a] or not groups.code[b] or groups.code[a] & groups.code[b]:
+                    groups.union(a, b)
     # 3. names read from a URL join the project that owns that URL and carries that name
     by_url: dict[str, set[int]] = defaultdict(set)
     for i in strong:

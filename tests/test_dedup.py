@@ -31,6 +31,17 @@ def test_size_suffix_merges_when_repositories_agree():
     assert len(catalog.projects) == 1
 
 
+def test_two_sizes_of_one_name_stay_apart_and_a_bare_name_joins_only_a_single_size():
+    two_sizes = resolve([entry("baichuan-7B", line=1), entry("baichuan-13B", line=2), entry("Mixtral-8x7B", line=3),
+                         entry("Mixtral-8x22B", ["https://huggingface.co/mistralai/Mixtral-8x22B-v0.1"], line=4)])
+    assert sorted(p.name for p in two_sizes.projects) == ["Mixtral-8x22B", "Mixtral-8x7B", "baichuan-13B", "baichuan-7B"]
+    one_size = resolve([entry("MPT", line=1), entry("MPT-7B", line=2), entry("MPT-7b", file="b.md")])
+    assert len(one_size.projects) == 1
+    # a name that lists sizes with one unit names the whole family, like the bare name
+    listed = resolve([entry("Qwen", line=1), entry("Qwen-1.8B|7B|14B", line=2), entry("Qwen-7B", line=3)])
+    assert len(listed.projects) == 1
+
+
 def test_same_name_different_repositories_stay_apart():
     catalog = resolve([
         entry("ChatLLaMA", ["https://github.com/nebuly-ai/nebullvm/tree/main/apps/accelerate/chatllama"]),
