@@ -115,7 +115,15 @@ def build_entries(note: Note, blocks: list[Block], mentions: MentionIndex, *, ru
     drafts += read_link_lines(ctx, owned)
     drafts += read_prose(ctx, owned)
     drafts.sort(key=lambda d: (d.block.line, d.block.index))
-    return [finish(ctx, draft) for draft in drafts if draft.name]
+    return [finish(ctx, draft) for draft in drafts if _named(draft)]
+
+
+def _named(draft: Draft) -> bool:
+    """Give a draft whose name is only symbols (`🤗`, `<>`) its URL's name; tell whether it has a name at all."""
+    if draft.name and not NAME_CHARACTER.search(naming.drop_symbols(draft.name)):
+        url = next((urlkit.canonical(url) for url, *_ in draft.urls if urlkit.canonical(url)), None)
+        draft.name, draft.name_from_url = (_name_of_url(url), True) if url else ("", False)
+    return bool(draft.name)
 
 
 # ---------------------------------------------------------------- headings
@@ -142,6 +150,8 @@ NAME_LIKE_TOKEN = re.compile(r"[A-Za-z]*[a-z][A-Z][A-Za-z0-9]*|[A-Za-z]+[0-9][A-
 """A token that reads as a project name: inner capitals (`FlagAI`), letters with digits (`GPT4`), or an acronym."""
 
 LETTER_OR_HAN = re.compile(r"[A-Za-z\u3400-\u9fff]")
+NAME_CHARACTER = re.compile(r"[^\W_]")
+"""A letter or digit of any script: a name has at least one."""
 LATIN_LETTER = re.compile(r"[A-Za-z]")
 LATIN_WORD = re.compile(r"[a-z]{2,}")
 LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9.+-]*")
@@ -589,11 +599,13 @@ def _link_owner(ctx: Context, link: Link, group: list[Draft]) -> Draft | str | N
 # ---------------------------------------------------------------- bullets
 
 def _bullet_label(block: Block) -> str:
+    """The bullet's text without its bare URLs; empty when only symbols are left (`- 3️⃣ <URL>`, `- 🤗 URL`)."""
     text = block.inline.text
     for link in sorted(block.inline.links, key=lambda l: -l.start):
         if link.bare:
             text = text[:link.start] + text[link.end:]
-    return " ".join(text.split()).strip().rstrip(":：").strip()
+    label = " ".join(text.split()).strip().rstrip(":：").strip()
+    return label if LETTER_OR_HAN.search(naming.drop_symbols(label)) else ""
 
 
 def _is_url_bullet(block: Block, rules: RuleSet) -> bool:

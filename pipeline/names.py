@@ -44,8 +44,9 @@ SUBTITLE_SPLIT = re.compile(r"\s*[:：]\s*")
 """Name and subtitle (`EVA: 大规模中文开放域对话系统`)."""
 
 
-DECORATION_CATEGORIES = ("So", "Cf", "Mn", "Sk")
-"""Unicode categories of decoration: emoji and other symbols, format characters, combining marks, modifiers."""
+DECORATION_CATEGORIES = ("So", "Cf", "Mn", "Me", "Sk")
+"""Unicode categories of decoration: emoji and other symbols, format characters, combining and enclosing
+marks (the keycap of `3️⃣`), modifiers."""
 
 _DROPPED: dict[int, None] = {}
 """Code point -> None for every character seen so far that drop_symbols removes (str.translate's table)."""

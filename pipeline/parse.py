@@ -40,6 +40,7 @@ MARKUP = re.compile(
     r"|(?P<reflink>\[(?P<rtext>[^\[\]\n]{1,200})\]\[(?P<rlabel>[^\[\]\n]{0,100})\])"
     r"|(?P<anchor><a\s[^>]{0,500}?href\s*=\s*[\"'](?P<aurl>[^\"']{0,4000})[\"'][^>]{0,1000}>(?P<atext>.{0,2000}?)</a\s*>)"
     r"|(?P<script><(?P<sname>script|style)\b[^>]{0,1000}>.{0,2000}?</(?P=sname)\s*>)"
+    r"|(?P<autolink><(?P<alurl>https?://[^\s<>]{1,2000})>)"
     r"|(?P<br><br\s*/?>)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)"
     r"|(?P<entity>&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,30});)"
@@ -48,6 +49,8 @@ MARKUP = re.compile(
     re.IGNORECASE,
 )
 """Inline markdown/HTML that is decoration: images, links, tags, entities, emphasis.
+
+An autolink (`<https://...>`) is its URL, written bare.
 
 A `<script>` or `<style>` element goes whole, its code with it: code is not a name.
 
@@ -194,6 +197,8 @@ def _clean_into(builder: _Builder, raw: str, base: int) -> None:
             _clean_plain_only(builder, re.sub(r"<[^>]*>", "", match.group("atext")), base + match.start("atext"))
             if not match.group("aurl").startswith(IN_NOTE_TARGETS):
                 builder.links.append(Link(text=builder.text_from(start), url=html.unescape(match.group("aurl")), start=start, end=builder.length, bare=False))
+        elif kind == "autolink":
+            _copy_plain(builder, match.group("alurl"), base + match.start("alurl"))
         elif kind == "br":
             builder.put("\n")
         elif kind == "entity":

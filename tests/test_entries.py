@@ -340,3 +340,16 @@ def test_a_family_and_a_version_in_a_name_is_a_release_of_the_family_not_a_fine_
     assert found["RWKV-6-World 14B"].base_models == ()
     assert found["StarCoder2-15B"].base_models == ()
     assert found["ChatGLM-Med"].base_models == ("ChatGLM",)
+
+
+def test_a_bullet_labelled_only_by_symbols_is_named_by_its_url(rules, recognizer):
+    note = """# Adapters
+
+- 3\ufe0f\u20e3 <https://huggingface.co/tloen/alpaca-lora-7b>
+- \U0001f1e7\U0001f1f7 <https://huggingface.co/22h/cabrita-lora-v0-1>
+- \U0001f917 **Try the model out [here](https://huggingface.co/spaces/tloen/alpaca-lora)**
+"""
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"alpaca-lora-7b", "cabrita-lora-v0-1", "alpaca-lora"}
+    assert found["alpaca-lora-7b"].parameters == (7000000000,)
+    assert urls_of(found["alpaca-lora"]) == ["https://huggingface.co/spaces/tloen/alpaca-lora"]

@@ -42,6 +42,15 @@ def test_images_and_tags_are_decoration():
     assert inline.links == () and inline.text.strip() == "notes"
 
 
+def test_an_autolink_is_its_url_written_bare():
+    raw = "- 3\ufe0f\u20e3 <https://huggingface.co/tloen/alpaca-lora-7b> and <b>bold</b>"
+    inline = clean_inline(raw)
+    assert "<" not in inline.text and ">" not in inline.text
+    assert [(link.url, link.bare) for link in inline.links] == [("https://huggingface.co/tloen/alpaca-lora-7b", True)]
+    start, end = raw_span(inline, inline.links[0].start, inline.links[0].end)
+    assert raw[start:end] == "https://huggingface.co/tloen/alpaca-lora-7b"
+
+
 def test_code_fences_are_skipped_even_unterminated():
     blocks = blocks_of("para\n```\n- https://github.com/a/b\n")
     assert [b.kind for b in blocks] == ["paragraph"]
