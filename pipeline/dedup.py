@@ -305,9 +305,14 @@ def _resolve(entries: list[Entry]) -> Catalog:
             parts = url.split("://", 1)[-1].split("/")
             if len(parts) != 2 or urlkit.domain(url) != "huggingface.co":
                 continue
-            for c in sorted(set(by_owner.get(f"huggingface.co/{parts[1].lower()}", []))):
-                other = compact(entries[c].name)
-                if c != i and other != own and other.startswith(own) and kind_class(c) == kind_class(i):
+            extended = {c: NAME_SIZE.findall(compact(entries[c].name)[len(own):])
+                        for c in sorted(set(by_owner.get(f"huggingface.co/{parts[1].lower()}", [])))
+                        if c != i and compact(entries[c].name) != own and compact(entries[c].name).startswith(own)
+                        and kind_class(c) == kind_class(i)}
+            # the hub's models in several sizes (`WizardLM-7B`, `WizardLM-13B`) are models of their own
+            several_sizes = len({size for sizes in extended.values() for size in sizes}) > 1
+            for c, sizes in extended.items():
+                if not (several_sizes and sizes):
                     groups.union(c, i)
     members: dict[int, list[int]] = defaultdict(list)
     for i in order:

@@ -42,6 +42,16 @@ def test_two_sizes_of_one_name_stay_apart_and_a_bare_name_joins_only_a_single_si
     assert len(listed.projects) == 1
 
 
+def test_an_organizations_hub_page_joins_its_one_model_but_not_models_in_several_sizes():
+    one = resolve([entry("Baichuan", ["https://huggingface.co/baichuan-inc"]),
+                   entry("Baichuan-7B", ["https://huggingface.co/baichuan-inc/Baichuan-7B"], line=2)])
+    assert len(one.projects) == 1
+    several = resolve([entry("WizardLM", ["https://huggingface.co/WizardLM"]),
+                       entry("WizardLM-7B-V1.0", ["https://huggingface.co/WizardLM/WizardLM-7B-V1.0"], line=2),
+                       entry("WizardLM-13B-V1.0", ["https://huggingface.co/WizardLM/WizardLM-13B-V1.0"], line=3)])
+    assert sorted(p.name for p in several.projects) == ["WizardLM", "WizardLM-13B-V1.0", "WizardLM-7B-V1.0"]
+
+
 def test_same_name_different_repositories_stay_apart():
     catalog = resolve([
         entry("ChatLLaMA", ["https://github.com/nebuly-ai/nebullvm/tree/main/apps/accelerate/chatllama"]),
