@@ -30,6 +30,9 @@ MentionIndex = Mapping[tuple[int, int], list[Mention]]
 LIST_SEPARATORS = re.compile(r"\s*(?:/|、|，|,|<br\s*/?>|；|;|\s\+\s)\s*")
 """Separators between several values in one table cell (`LLaMA/ChatGLM`)."""
 
+LINK_TEXT_WORDS = re.compile(r"[\s_/|]+")
+"""Between the words of a link's text: `HF Link` is generic when each of its words is."""
+
 CELL_EMPTY = re.compile(r"^[\s\-–—?？/]*$|^(?:not clear|n/?a|none|unknown|无|未知)$", re.IGNORECASE)
 """A table cell that says nothing (`-`, `not clear`)."""
 
@@ -375,6 +378,14 @@ def _column_roles(header: tuple[str, ...], rules: RuleSet) -> list[str]:
     return roles
 
 
+def _name_column(header: tuple[str, ...], roles: list[str], rules: RuleSet) -> int:
+    """The column that names the row: one whose header is a name word itself (`模型名称`) before one
+    that only contains one (`模型系列` beside it)."""
+    columns = [index for index, role in enumerate(roles) if role == "name"]
+    exact = [index for index in columns if index < len(header) and rules.column_roles.get(fold(header[index])) == "name"]
+    return (exact or columns)[0]
+
+
 def _header_word_in(word: str, header: str) -> bool:
     """A rule's header word inside a longer header: whole words for Latin (`base` is not in `Baseline`)."""
     if not word.isascii():
@@ -397,7 +408,7 @@ def read_tables(ctx: Context, owned: set[int]) -> list[Draft]:
             while len(roles) <= linked[0]:
                 roles.append("other")
             roles[linked[0]] = "name"
-        name_index = roles.index("name")
+        name_index = _name_column(row.header, roles, ctx.rules)
         if name_index >= len(row.cells):
             continue
         owned.add(row.index)
@@ -574,7 +585,8 @@ def _link_owner(ctx: Context, link: Link, group: list[Draft]) -> Draft | str | N
     text = link.text.strip()
     key = compact(text)
     generic = ctx.rules.words.get("generic_link_text", set())
-    if not key or any(word in fold(text) for word in generic if not word.isascii()) or fold(text) in generic:
+    if not key or any(word in fold(text) for word in generic if not word.isascii()) or fold(text) in generic or \
+            all(word in generic for word in LINK_TEXT_WORDS.split(fold(text)) if word):
         return "generic"
     if re.fullmatch(r"[\d.,\s]+[bBmM]?", text):
         return "generic"

@@ -353,3 +353,24 @@ def test_a_bullet_labelled_only_by_symbols_is_named_by_its_url(rules, recognizer
     assert set(found) == {"alpaca-lora-7b", "cabrita-lora-v0-1", "alpaca-lora"}
     assert found["alpaca-lora-7b"].parameters == (7000000000,)
     assert urls_of(found["alpaca-lora"]) == ["https://huggingface.co/spaces/tloen/alpaca-lora"]
+
+
+def test_table_links_whose_words_are_all_generic_and_download_columns_are_the_rows_own(rules, recognizer):
+    note = """| Model | Checkpoint | Paper | Download |
+| --- | --- | --- | --- |
+| WizardCoder-15B-V1.0 | 🤗 <a href="https://huggingface.co/WizardLM/WizardCoder-15B-V1.0">HF Link</a> | <a href="https://arxiv.org/abs/2306.08568">[WizardCoder]</a> | |
+| Vicuna-13B-v1.3 | | | [LoRA](https://huggingface.co/liuhaotian/llava-lora-vicuna-13b) |
+"""
+    found = entries_of(note, rules, recognizer)
+    assert urls_of(found["WizardCoder-15B-V1.0"]) == ["https://arxiv.org/abs/2306.08568", "https://huggingface.co/WizardLM/WizardCoder-15B-V1.0"]
+    assert urls_of(found["Vicuna-13B-v1.3"]) == ["https://huggingface.co/liuhaotian/llava-lora-vicuna-13b"]
+
+
+def test_the_name_column_is_the_one_whose_header_is_a_name_word(rules, recognizer):
+    note = """|模型系列|模型名称|模型类型|参数（亿）|
+|---|---|---|---|
+|RedPajama|RedPajama-INCITE-Base-3B-v1|大语言模型|28|
+|RedPajama|RedPajama-INCITE-Chat-3B-v1|大语言模型|28|
+"""
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"RedPajama-INCITE-Base-3B-v1", "RedPajama-INCITE-Chat-3B-v1"}
