@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .relations import stem
 from .rules import RuleSet, compact, fold
 
 NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]\s*|\d+(?:\.\d+)*\s*[、.．)）]\s*|\d+(?:\.\d+)*\s+(?=\D))")
@@ -140,6 +141,22 @@ def strip_org(text: str, rules: RuleSet) -> str:
     return text
 
 
+SIZE_LIST = re.compile(r"[\s,，、/|~…\-]*(?:\d+(?:\.\d+)?\s*[bmkt]\b[\s,，、/|~…\-]*)+", re.IGNORECASE)
+"""A bracket that only lists sizes (`7B/13B/33B/65B`, `125M/350M/…/175B`)."""
+
+
+def names_another_family(head: str, inner: str, rules: RuleSet) -> bool:
+    """Whether a name's bracket names a family other than the name's own: `ziya-1(llama1)` is built on LLaMA,
+    `FastChat (Vicuna)` serves Vicuna. Either way the bracket is not another name of the entry, unless the
+    name spells it out (`Pathways Language Model (PaLM)`)."""
+    family = rules.family_by_alias.get(stem(inner)) or rules.family(inner)
+    if family is None:
+        return False
+    outside = BRACKETED.sub(" ", head).strip()
+    own = rules.family_by_alias.get(stem(outside)) or rules.family(outside)
+    return not (own is not None and own.name == family.name) and not is_expansion(inner, outside)
+
+
 def split_names(text: str, rules: RuleSet, *, keep_title: bool = False, split: bool = True) -> list[tuple[str, list[str]]]:
     """Return (name, aliases) for each entry a heading or label names."""
     text = strip_decoration(text)
@@ -157,6 +174,8 @@ def split_names(text: str, rules: RuleSet, *, keep_title: bool = False, split: b
     generic = rules.words.get("generic_link_text", set())
     for match in BRACKETED.finditer(head):
         inner = match.group(1).strip()
+        if names_another_family(head, inner, rules) or SIZE_LIST.fullmatch(inner):
+            continue  # `ziya-1(llama1)` is built on LLaMA, `OPT (125M/350M/175B)` lists sizes: neither is a name
         if inner and len(inner) <= 30 and fold(inner) not in generic and not (has_han(inner) and is_descriptive(inner, rules)):
             aliases.append(inner)
     bare = BRACKETED.sub(" ", head).strip()
