@@ -41,8 +41,8 @@ LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+\-&'’]*(?:\s+[A-Za-z0-9][A-Za
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff·]+")
 """A run of Chinese characters."""
 
-SUBTITLE_SPLIT = re.compile(r"\s*[:：]\s*")
-"""Name and subtitle (`EVA: 大规模中文开放域对话系统`)."""
+SUBTITLE_SPLIT = re.compile(r"\s*(?:[:：]|-{2,}|—+)\s*")
+"""Name and subtitle (`EVA: 大规模中文开放域对话系统`), or name and maker (`ChatGLM--智谱AI`, `文心一言——百度`)."""
 
 
 DECORATION_CATEGORIES = ("So", "Cf", "Mn", "Me", "Sk")
