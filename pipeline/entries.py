@@ -816,7 +816,7 @@ def _link_draft(ctx: Context, block: Block, link: Link, family: tuple[str, Block
     text = link.text.strip()
     url = urlkit.canonical(link.url) or ""
     titled = naming.is_title(text, ctx.rules)
-    if urlkit.canonical(text) and re.match(r"^(?:https?://)?[\w.-]+\.[a-z]{2,}(?:/\S*)?$", text, re.IGNORECASE):
+    if urlkit.canonical(text) and (urlkit.HTTP_SCHEME.match(text) or urlkit.DOMAIN_ONLY.match(text)) and " " not in text:
         draft = _bullet_draft(ctx, block, _name_of_url(urlkit.canonical(text) or text), family)
         draft.urls.append((text, block, block.inline, Link(text=text, url=text, start=link.start, end=link.end, bare=True)))
     elif titled and urlkit.repo_identity(url):

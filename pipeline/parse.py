@@ -114,6 +114,15 @@ MAX_HTML_SPAN = {"rowspan": 1000, "colspan": 64}
 IN_NOTE_TARGETS = ("#", "./", "../")
 """Link targets inside the note's own page or repository: an anchor or a relative path."""
 
+
+def _in_note(target: str) -> bool:
+    """Whether a link target points into the note's own page or repository: an anchor, a relative path,
+    or a file name without a scheme (`README.md`, `docs/setup.md`), which is no domain."""
+    target = target.strip()
+    if target.startswith(IN_NOTE_TARGETS):
+        return True
+    return "://" not in target and not urls.SCHEME.match(target) and not target.startswith(("www.", "//")) and not urls.DOMAIN_ONLY.match(target)
+
 MAX_BULLET_DEPTH = 32
 """Bullets nested deeper than this are read as siblings of the deepest bullet kept.
 Later stages walk bullet trees recursively; no real list nests past a handful."""
@@ -180,7 +189,7 @@ def _clean_into(builder: _Builder, raw: str, base: int) -> None:
             _clean_plain_only(builder, text, base + match.start("ltext"))
             url = match.group("lurl")
             text_shown = builder.text_from(start)
-            if url and text_shown.strip() and not url.startswith(IN_NOTE_TARGETS):
+            if url and text_shown.strip() and not _in_note(url):
                 # a link around nothing but an image is a badge: decoration, not a link of the entry;
                 # a link to an anchor (`[目录](#目录)`, a table of contents) or a relative path
                 # (`[pptx](./source/figure.pptx)`) points into the note's own repository, at no project
@@ -195,7 +204,7 @@ def _clean_into(builder: _Builder, raw: str, base: int) -> None:
         elif match.group("anchor") is not None:
             start = builder.length
             _clean_plain_only(builder, re.sub(r"<[^>]*>", "", match.group("atext")), base + match.start("atext"))
-            if not match.group("aurl").startswith(IN_NOTE_TARGETS):
+            if not _in_note(match.group("aurl")):
                 builder.links.append(Link(text=builder.text_from(start), url=html.unescape(match.group("aurl")), start=start, end=builder.length, bare=False))
         elif kind == "autolink":
             _copy_plain(builder, match.group("alurl"), base + match.start("alurl"))

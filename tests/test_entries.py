@@ -374,3 +374,14 @@ def test_the_name_column_is_the_one_whose_header_is_a_name_word(rules, recognize
 """
     found = entries_of(note, rules, recognizer)
     assert set(found) == {"RedPajama-INCITE-Base-3B-v1", "RedPajama-INCITE-Chat-3B-v1"}
+
+
+def test_link_text_that_is_a_file_name_is_a_name_not_a_domain(rules, recognizer):
+    note = """# Tools
+
+- [alpaca.cpp](https://github.com/antimatter15/alpaca.cpp) runs the model on a laptop.
+- [gorilla.cs.berkeley.edu](https://gorilla.cs.berkeley.edu/leaderboard.html) a leaderboard.
+"""
+    found = entries_of(note, rules, recognizer)
+    assert urls_of(found["alpaca.cpp"]) == ["https://github.com/antimatter15/alpaca.cpp"]
+    assert "https://gorilla.cs.berkeley.edu" in urls_of(next(e for e in found.values() if "gorilla" in e.name))

@@ -51,6 +51,12 @@ def test_an_autolink_is_its_url_written_bare():
     assert raw[start:end] == "https://huggingface.co/tloen/alpaca-lora-7b"
 
 
+def test_a_scheme_less_file_target_is_in_the_note_and_a_scheme_less_domain_is_a_link():
+    inline = clean_inline("[Home](README.md) [guide](docs/setup.md) [repo](github.com/tloen/alpaca-lora) "
+                          "[site](www.example.de) [odd]([https://huggingface.co/01-ai/Yi-9B)")
+    assert [link.text for link in inline.links] == ["repo", "site", "odd"]
+
+
 def test_code_fences_are_skipped_even_unterminated():
     blocks = blocks_of("para\n```\n- https://github.com/a/b\n")
     assert [b.kind for b in blocks] == ["paragraph"]
