@@ -20,7 +20,7 @@ from . import urls as urlkit
 from .models import Block, Entry, Evidence, Inline, Link, Mention, Note, Source
 from .parse import raw_span
 from .quantities import column_unit, sizes_in_name, sizes_in_unit_cell
-from .relations import Self, clause_spans, find_bases, find_parameters, parameter_claims, self_of, stem
+from .relations import SMALL_SIZE, Self, clause_spans, find_bases, find_parameters, parameter_claims, self_of, stem
 from .rules import RuleSet, compact, fold
 from .textnorm import normalize
 
@@ -1153,6 +1153,11 @@ def finish(ctx: Context, draft: Draft) -> Entry:
         # an article is about projects; the models it mentions are not its bases or sizes
         evidence = [e for e in evidence if e.field not in ("base_models", "parameters")]
         bases, params = {}, {}
+    elif kind == "dataset":
+        # a data set's sizes under a billion (`train_2M_CN`, `1.1M`) count its examples, never parameters
+        counts = {value for value in params if value < SMALL_SIZE}
+        evidence = [e for e in evidence if not (e.field == "parameters" and int(e.value) in counts)]
+        params = {value: found for value, found in params.items() if value not in counts}
     _name_from_prose(draft, rules)
     aliases = sorted({a for a in draft.aliases if a and compact(a) != compact(draft.name)})
     return Entry(

@@ -385,3 +385,16 @@ def test_link_text_that_is_a_file_name_is_a_name_not_a_domain(rules, recognizer)
     found = entries_of(note, rules, recognizer)
     assert urls_of(found["alpaca.cpp"]) == ["https://github.com/antimatter15/alpaca.cpp"]
     assert "https://gorilla.cs.berkeley.edu" in urls_of(next(e for e in found.values() if "gorilla" in e.name))
+
+
+def test_a_data_sets_sizes_under_a_billion_are_counts_not_parameters(rules, recognizer):
+    note = """## 数据集
+
+| 数据集 | 大小 | 下载 |
+| --- | --- | --- |
+| train_2M_CN | 2M | [dataset](https://huggingface.co/datasets/BelleGroup/train_2M_CN) |
+"""
+    found = entries_of(note, rules, recognizer)
+    assert found["train_2M_CN"].kind == "dataset"
+    assert found["train_2M_CN"].parameters == ()
+    assert urls_of(found["train_2M_CN"]) == ["https://huggingface.co/datasets/BelleGroup/train_2M_CN"]
