@@ -41,9 +41,14 @@ count (shared layers make the total smaller than 8 x 7B) and is never emitted
 as one. Only counts the note states (`46.7B`, `A14B` activated) are."""
 
 
-NEGATIVE_GAP = re.compile(r"^(?:[\s个多余左右中英文的字词级别]{0,8}|\s(?:[A-Za-z][a-z-]{0,19}\s){1,2})$")
+NEGATIVE_GAP = re.compile(r"^[)）]?(?:[\s个多余左右中英文的字词级别]{0,8}|\s(?:[A-Za-z][a-z-]{0,19}\s){1,2}|\s*[(（][^()（）]{0,30}[)）]\s*)$")
 """Words allowed between a quantity and the unit that disqualifies it (`1.5万亿中文token`, `34B Chinese
-Character Corpus`, `2T high-quality tokens`): a few Chinese fillers, or one or two Latin words."""
+Character Corpus`, `2T high-quality tokens`, `300B (deduplicated 207B) token`): a few Chinese fillers,
+one or two Latin words, or a bracketed aside (and the end of one, for the size inside it)."""
+
+LOWER_BOUND = re.compile(r"\+(?!\w|\s*\d)")
+"""A plus right after a size makes it a bound (`100B+ parameter models`), not a count: `7B+13B` is a list
+and `ChatGLM-6b+langchain` a pairing."""
 
 NEGATIVE_REACH = 42
 """The most characters NEGATIVE_GAP can span: a disqualifying word further on is not looked at."""
@@ -285,7 +290,8 @@ def parameter_claims(text: str, mentions: list[Mention], me: Self, bases: set[st
     kept: list[tuple[int, Mention, bool]] = []
     previous: Mention | None = None
     for size in sizes:
-        if any(0 <= n.start - size.end <= NEGATIVE_REACH and NEGATIVE_GAP.match(text[size.end:n.start]) for n in negatives):
+        if LOWER_BOUND.match(text, size.end) or \
+                any(0 <= n.start - size.end <= NEGATIVE_REACH and NEGATIVE_GAP.match(text[size.end:n.start]) for n in negatives):
             previous = size
             owners[size.start] = ModelRef("", "__none__", 0, 0, 0, 0)
             continue
