@@ -722,7 +722,7 @@ def _visit(ctx: Context, block: Block, parent: Draft | None, family: tuple[str, 
     if not child_links and not any(l for d in _descendants(ctx, block) for l in d.inline.links):
         return
     identities = {urlkit.repo_identity(urlkit.canonical(l.url) or "") for l in child_links} - {None}
-    if len(identities) >= 2:
+    if len(identities) >= 2 or _children_name_projects(children, rules):
         group = rules.family(label)
         for child in children:
             _visit(ctx, child, None, (group.name, block) if group else family, section_kind, drafts, owned)
@@ -731,6 +731,18 @@ def _visit(ctx: Context, block: Block, parent: Draft | None, family: tuple[str, 
     drafts.append(draft)
     for child in children:
         _visit(ctx, child, draft, family, section_kind, drafts, owned)
+
+
+def _children_name_projects(children: list[Block], rules: RuleSet) -> bool:
+    """Whether two or more child bullets each name a project of their own by a link (`- DeepMind` over
+    `2021/12, [Gopher](...)` and `[Chinchilla](...)`): the parent groups them, as an organization or a
+    family does, even where their pages are no repositories."""
+    named: dict[str, str] = {}
+    for child in children:
+        link = next((l for l in child.inline.links if not _shows_a_url(l) and not _is_generic(l.text, rules)), None)
+        if link is not None and compact(link.text) and compact(link.text) not in named:
+            named[compact(link.text)] = urlkit.canonical(link.url) or link.url
+    return len(named) >= 2 and len(set(named.values())) >= 2
 
 
 def _name_of_url(url: str) -> str:

@@ -398,3 +398,17 @@ def test_a_data_sets_sizes_under_a_billion_are_counts_not_parameters(rules, reco
     assert found["train_2M_CN"].kind == "dataset"
     assert found["train_2M_CN"].parameters == ()
     assert urls_of(found["train_2M_CN"]) == ["https://huggingface.co/datasets/BelleGroup/train_2M_CN"]
+
+
+def test_a_parent_bullet_over_children_that_each_name_a_project_by_a_link_groups_them(rules, recognizer):
+    note = """- DeepMind
+  - 2021/12, [Gopher](https://www.deepmind.com/blog/gopher) (280B), SOTA LLM
+  - 2022/04, [Chinchilla](https://www.deepmind.com/blog/chinchilla) (70B), a 4x smaller model
+- LLaMA
+  - [paper](https://arxiv.org/abs/2302.13971)
+  - [code](https://github.com/facebookresearch/llama)
+"""
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"Gopher", "Chinchilla", "LLaMA"}
+    assert found["Gopher"].parameters == (280000000000,)
+    assert urls_of(found["LLaMA"]) == ["https://arxiv.org/abs/2302.13971", "https://github.com/facebookresearch/llama"]
