@@ -781,6 +781,8 @@ def _linked_bullet_draft(ctx: Context, block: Block, family: tuple[str, Block] |
     named = [l for l in block.inline.links if not l.bare and not _is_generic(l.text, ctx.rules)]
     if named and not re.search(r"\w", text[:named[0].start]):
         return _link_draft(ctx, block, named[0], family)
+    # after a label, a link that shows its URL (`[https://x](https://x)`) is written bare, whatever its markup
+    named = [l for l in named if not _shows_a_url(l)]
     listed = _bold_title_bullet(ctx, block) if not named else None
     if listed is not None:
         name, title = listed
@@ -792,10 +794,12 @@ def _linked_bullet_draft(ctx: Context, block: Block, family: tuple[str, Block] |
         return draft if draft.name else None
     lead = LEAD_LABEL.match(text)
     label = lead.group("label").strip() if lead else ""
-    if label and not naming.is_title(label, ctx.rules) and len(label.split()) <= 4:
+    # a Chinese link label (`模型下载地址:`) introduces a link, it names nothing
+    if label and not naming.is_title(label, ctx.rules) and len(label.split()) <= 4 and \
+            not (naming.has_han(label) and _is_generic(label, ctx.rules)):
         draft = _bullet_draft(ctx, block, label, family)
         for link in block.inline.links:
-            if link.bare or _is_generic(link.text, ctx.rules) or _link_names(link, [draft]):
+            if _shows_a_url(link) or _is_generic(link.text, ctx.rules) or _link_names(link, [draft]):
                 draft.add_url(block, block.inline, link)
         return draft if draft.name else None
     if named:

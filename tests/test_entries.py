@@ -412,3 +412,14 @@ def test_a_parent_bullet_over_children_that_each_name_a_project_by_a_link_groups
     assert set(found) == {"Gopher", "Chinchilla", "LLaMA"}
     assert found["Gopher"].parameters == (280000000000,)
     assert urls_of(found["LLaMA"]) == ["https://arxiv.org/abs/2302.13971", "https://github.com/facebookresearch/llama"]
+
+
+def test_a_link_showing_its_url_after_a_label_is_the_labels_and_a_link_label_names_nothing(rules, recognizer):
+    note = """## 开源数据集库
+
+1. OpenDataLab数据集仓库: [https://opendatalab.org.cn/](https://opendatalab.org.cn/)
+* 模型下载地址: [https://huggingface.co/models](https://huggingface.co/models)
+"""
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"OpenDataLab"}
+    assert urls_of(found["OpenDataLab"]) == ["https://opendatalab.org.cn"]
