@@ -1165,6 +1165,9 @@ def finish(ctx: Context, draft: Draft) -> Entry:
         # `GLM-130` in a row whose size is 130B names GLM-130B
         draft.aliases.append(draft.name + "B")
     kind = decide_kind(draft, list(url_records.values()), ctx)
+    if kind in ("model", "article") and not bases and not params and url_records and \
+            all(u.type == "dataset_hub" for u in url_records.values()):
+        kind = "dataset"  # only a hub's data-set pages, and nothing a model has: whatever the link's text looks like
     if kind == "article":
         # an article is about projects; the models it mentions are not its bases or sizes
         evidence = [e for e in evidence if e.field not in ("base_models", "parameters")]

@@ -423,3 +423,15 @@ def test_a_link_showing_its_url_after_a_label_is_the_labels_and_a_link_label_nam
     found = entries_of(note, rules, recognizer)
     assert set(found) == {"OpenDataLab"}
     assert urls_of(found["OpenDataLab"]) == ["https://opendatalab.org.cn"]
+
+
+def test_an_entry_known_only_by_a_hubs_data_set_pages_is_a_data_set_unless_it_has_a_size_or_base(rules, recognizer):
+    note = """- [(JosephusCheung/GuanacoDataset)|534K|ML|MT|SI](https://huggingface.co/datasets/JosephusCheung/GuanacoDataset)
+
+| 模型 | 基座 | 参数 |
+| --- | --- | --- |
+| [Guanaco](https://huggingface.co/datasets/JosephusCheung/GuanacoDataset2) | LLaMA-7B | 7B |
+"""
+    found = entries_of(note, rules, recognizer)
+    assert [e.kind for e in found.values() if "GuanacoDataset" in e.name] == ["dataset"]
+    assert found["Guanaco"].kind == "model"
