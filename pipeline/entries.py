@@ -831,7 +831,7 @@ def _link_draft(ctx: Context, block: Block, link: Link, family: tuple[str, Block
     """An entry listed as a named link: the link text names it, unless it is a title or a URL."""
     text = link.text.strip()
     url = urlkit.canonical(link.url) or ""
-    titled = naming.is_title(text, ctx.rules)
+    titled = naming.looks_like_title(text, ctx.rules)
     if urlkit.canonical(text) and (urlkit.HTTP_SCHEME.match(text) or urlkit.DOMAIN_ONLY.match(text)) and " " not in text:
         draft = _bullet_draft(ctx, block, _name_of_url(urlkit.canonical(text) or text), family)
         draft.urls.append((text, block, block.inline, Link(text=text, url=text, start=link.start, end=link.end, bare=True)))
@@ -842,10 +842,19 @@ def _link_draft(ctx: Context, block: Block, link: Link, family: tuple[str, Block
         draft = _bullet_draft(ctx, block, text, family, keep_title=titled)
         if titled:
             draft.kind = "article"
+    owner_and_name = OWNER_SLASH_NAME.fullmatch(draft.name)
+    if owner_and_name and f"/{owner_and_name.group(1).casefold()}/" in url.casefold():
+        # `tatsu-lab/Alpaca` linking to tatsu-lab's page: the owner is no part of the name
+        draft.aliases.append(draft.name)
+        draft.name = owner_and_name.group(2).strip()
     for item in block.inline.links:
         if item is link or _url_names(urlkit.canonical(item.url) or "", [draft]):
             draft.add_url(block, block.inline, item)
     return draft
+
+
+OWNER_SLASH_NAME = re.compile(r"([\w.-]+)/([\w .-]+)")
+"""`owner/name`, as link texts name a repository or a hub page."""
 
 
 def _bullet_draft(ctx: Context, block: Block, label: str, family: tuple[str, Block] | None, keep_title: bool = False) -> Draft:

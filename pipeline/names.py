@@ -41,8 +41,9 @@ LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+\-&'’]*(?:\s+[A-Za-z0-9][A-Za
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff·]+")
 """A run of Chinese characters."""
 
-SUBTITLE_SPLIT = re.compile(r"\s*(?:[:：]|-{2,}|—+)\s*")
-"""Name and subtitle (`EVA: 大规模中文开放域对话系统`), or name and maker (`ChatGLM--智谱AI`, `文心一言——百度`)."""
+SUBTITLE_SPLIT = re.compile(r"\s*(?:[:：]|-{2,}|—+)\s*|\s+\|\s+|(?<=[)）])\|")
+"""Name and subtitle (`EVA: 大规模中文开放域对话系统`, `CodeGeeX 13B | Multi Language Code Generation Model`),
+or name and maker (`ChatGLM--智谱AI`, `文心一言——百度`). A bare `|` between digits lists sizes (`7|13B`)."""
 
 
 DECORATION_CATEGORIES = ("So", "Cf", "Mn", "Me", "Sk")
@@ -93,7 +94,7 @@ def looks_like_title(text: str, rules: RuleSet) -> bool:
     parts = SUBTITLE_SPLIT.split(strip_decoration(text), maxsplit=1)
     if len(parts) == 2:
         head = parts[0].strip()
-        if head and len(head) <= 25 and len(head.split()) <= 3 and re.search(r"[A-Za-z]", head):
+        if head and len(head) <= 25 and len(head.split()) <= 3 and re.search(r"[A-Za-z]", head) and not has_han(head):
             return False
     return is_title(text, rules)
 
