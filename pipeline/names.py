@@ -41,9 +41,10 @@ LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+\-&'’]*(?:\s+[A-Za-z0-9][A-Za
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff·]+")
 """A run of Chinese characters."""
 
-SUBTITLE_SPLIT = re.compile(r"\s*(?:[:：]|-{2,}|—+)\s*|\s+\|\s+|(?<=[)）])\|")
+SUBTITLE_SPLIT = re.compile(r"\s*(?:：|:(?=\s|$)|-{2,}|—+)\s*|\s+\|\s+|(?<=[)）])\|")
 """Name and subtitle (`EVA: 大规模中文开放域对话系统`, `CodeGeeX 13B | Multi Language Code Generation Model`),
-or name and maker (`ChatGLM--智谱AI`, `文心一言——百度`). A bare `|` between digits lists sizes (`7|13B`)."""
+or name and maker (`ChatGLM--智谱AI`, `文心一言——百度`). A bare `|` between digits lists sizes (`7|13B`), and
+a `:` inside a word is no subtitle (`http://`, `A1:A9`)."""
 
 
 DECORATION_CATEGORIES = ("So", "Cf", "Mn", "Me", "Sk")
