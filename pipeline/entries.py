@@ -222,6 +222,9 @@ def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
                 continue
             if _many_repositories(top_links) and not titled:
                 continue
+        elif any(urlkit.canonical(l.url) and not _is_generic(l.text, ctx.rules) for l in heading.inline.links) and \
+                not _is_section_heading(text, ctx.rules):
+            pass  # `## [GPTeacher](https://github.com/teknium1/GPTeacher)`: the heading links its own project
         elif not _name_only_heading(text, ctx.rules) or any(b.kind == "bullet" and b.inline.links for b in body):
             # a bare word over a list of links (`## English`) is a section, not an entry
             continue
@@ -239,6 +242,9 @@ def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
         group = [Draft(name=name, aliases=aliases, block=heading, sections=ctx.heading_texts(heading)) for name, aliases in named]
         if not group:
             continue
+        for draft in group:
+            for link in heading.inline.links:
+                _drop_owner(draft, urlkit.canonical(link.url) or "")
         if keep_title:
             for draft in group:
                 draft.kind = section_kind if section_kind in ("article", "paper") else "article"
@@ -842,11 +848,7 @@ def _link_draft(ctx: Context, block: Block, link: Link, family: tuple[str, Block
         draft = _bullet_draft(ctx, block, text, family, keep_title=titled)
         if titled:
             draft.kind = "article"
-    owner_and_name = OWNER_SLASH_NAME.fullmatch(draft.name)
-    if owner_and_name and f"/{owner_and_name.group(1).casefold()}/" in url.casefold():
-        # `tatsu-lab/Alpaca` linking to tatsu-lab's page: the owner is no part of the name
-        draft.aliases.append(draft.name)
-        draft.name = owner_and_name.group(2).strip()
+    _drop_owner(draft, url)
     for item in block.inline.links:
         if item is link or _url_names(urlkit.canonical(item.url) or "", [draft]):
             draft.add_url(block, block.inline, item)
@@ -855,6 +857,14 @@ def _link_draft(ctx: Context, block: Block, link: Link, family: tuple[str, Block
 
 OWNER_SLASH_NAME = re.compile(r"([\w.-]+)/([\w .-]+)")
 """`owner/name`, as link texts name a repository or a hub page."""
+
+
+def _drop_owner(draft: Draft, url: str) -> None:
+    """Name a draft called `tatsu-lab/Alpaca` that links to tatsu-lab's page `Alpaca`: the owner is no part of the name."""
+    owner_and_name = OWNER_SLASH_NAME.fullmatch(draft.name)
+    if owner_and_name and f"/{owner_and_name.group(1).casefold()}/" in url.casefold():
+        draft.aliases.append(draft.name)
+        draft.name = owner_and_name.group(2).strip()
 
 
 def _bullet_draft(ctx: Context, block: Block, label: str, family: tuple[str, Block] | None, keep_title: bool = False) -> Draft:
