@@ -939,7 +939,12 @@ def read_link_lines(ctx: Context, owned: set[int]) -> list[Draft]:
 
 # ---------------------------------------------------------------- article prose
 
-def _paragraph_kind(block: Block, rules: RuleSet) -> str:
+def _paragraph_kind(block: Block, rules: RuleSet, next_line: str = "") -> str:
+    """Say what a top-level paragraph line is: a URL, a link label, a name line, or prose.
+
+    `next_line` is the raw line after it: a short line that the next one carries on in lowercase
+    (`They should help users` / `who want to run...`) is a hard-wrapped sentence, not a name.
+    """
     text = block.inline.text.strip()
     bare = [l for l in block.inline.links if l.bare]
     if bare and len(text) - sum(l.end - l.start for l in bare) <= 2:
@@ -948,9 +953,15 @@ def _paragraph_kind(block: Block, rules: RuleSet) -> str:
         return "label"
     if len(text) <= 30 and not SENTENCE_PUNCTUATION.search(text) and not text.endswith((":", "：")) and not block.inline.links:
         han_only = not re.search(r"[A-Za-z]", text)
-        if not han_only or (len(text) <= 6 and not naming.is_descriptive(text, rules)):
+        if han_only and len(text) <= 6 and not naming.is_descriptive(text, rules):
+            return "name"
+        if not han_only and not WRAPPED_ON.match(next_line):
             return "name"
     return "prose"
+
+
+WRAPPED_ON = re.compile(r"\s*(?!https?:|www\.)[a-z]")
+"""A raw line that carries on the sentence of the line before it (a lowercase word, not a URL)."""
 
 
 def read_prose(ctx: Context, owned: set[int]) -> list[Draft]:
@@ -966,7 +977,8 @@ def read_prose(ctx: Context, owned: set[int]) -> list[Draft]:
 
 def _read_region(ctx: Context, paragraphs: list[Block], owned: set[int]) -> list[Draft]:
     rules = ctx.rules
-    kinds = [_paragraph_kind(b, rules) for b in paragraphs]
+    lines = ctx.note.lines
+    kinds = [_paragraph_kind(b, rules, lines[b.line] if b.line < len(lines) else "") for b in paragraphs]
     if not any(k == "prose" and len(b.inline.text) >= 60 for k, b in zip(kinds, paragraphs)):
         return []
     drafts: list[Draft] = []

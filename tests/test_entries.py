@@ -459,3 +459,16 @@ def test_a_heading_that_links_its_own_project_is_an_entry_and_owns_its_label_bul
     found = entries_of(note, rules, recognizer)
     assert set(found) == {"GPTeacher"}
     assert urls_of(found["GPTeacher"]) == ["https://arxiv.org/abs/2301.00001", "https://github.com/teknium1/GPTeacher"]
+
+
+def test_a_short_line_that_the_next_line_carries_on_is_prose_not_a_name(rules, recognizer):
+    note = """These files contain scripts that merge the LoRA weights back into the base model for export to Hugging Face format.
+They should help users
+who want to run inference in projects like llama.cpp.
+
+Stanford Alpaca
+https://github.com/tatsu-lab/stanford_alpaca
+"""
+    found = entries_of(note, rules, recognizer)
+    assert "They should help users" not in found
+    assert urls_of(found["Alpaca"]) == ["https://github.com/tatsu-lab/stanford_alpaca"]
