@@ -362,10 +362,13 @@ def _url_names(url: str, drafts: list[Draft], loose: bool = False) -> bool:
 
 
 def _link_names(link: Link, drafts: list[Draft]) -> bool:
+    """Whether a link's text is a draft's name, or its name under an owner (`facebook/galactica`, `EleutherAI/gpt-j-6b`)."""
     if link.bare:
         return False
     key = compact(link.text)
-    return any(key and key in {compact(n) for n in [d.name, *d.aliases]} for d in drafts)
+    owned = OWNER_SLASH_NAME.fullmatch(link.text.strip())
+    named = stem(owned.group(2)) if owned else ""
+    return any(key and key in {compact(n) for n in [d.name, *d.aliases]} or named and named == stem(d.name) for d in drafts)
 
 
 # ---------------------------------------------------------------- tables
@@ -765,8 +768,11 @@ def _set_group(draft: Draft, family: tuple[str, Block] | None) -> None:
         draft.group_family, draft.group_block = family
 
 
-LEAD_LABEL = re.compile(r"^\W{0,3}(?P<label>[^：:—–\n]{1,40}?)\s*(?:[：:—–]|\s-\s)\s*\S")
-"""A name and a separator before a description (`**ChatGLM-6B**：清华大学开源的...`, `StarCoder: a 15.5B ...`)."""
+LEAD_LABEL = re.compile(r"^\W{0,3}(?P<label>[^：:—–\n(（]{1,40}?(?:\s*[(（][^()（）\n]{0,80}[)）])*)\s*(?:[：:—–]|\s-\s)\s*\S")
+"""A name and a separator before a description (`**ChatGLM-6B**：清华大学开源的...`, `StarCoder: a 15.5B ...`,
+`OPT (125M/350M/.../175B): 2022/03, ...`: brackets after the name do not count to its length)."""
+
+LABEL_BRACKETS = re.compile(r"\s*[(（][^()（）\n]*[)）]")
 
 
 def _is_generic(text: str, rules: RuleSet) -> bool:
@@ -800,8 +806,9 @@ def _linked_bullet_draft(ctx: Context, block: Block, family: tuple[str, Block] |
         return draft if draft.name else None
     lead = LEAD_LABEL.match(text)
     label = lead.group("label").strip() if lead else ""
+    core = LABEL_BRACKETS.sub("", label).strip() or label
     # a Chinese link label (`模型下载地址:`) introduces a link, it names nothing
-    if label and not naming.is_title(label, ctx.rules) and len(label.split()) <= 4 and \
+    if label and not naming.is_title(core, ctx.rules) and len(core.split()) <= 4 and \
             not (naming.has_han(label) and _is_generic(label, ctx.rules)):
         draft = _bullet_draft(ctx, block, label, family)
         for link in block.inline.links:

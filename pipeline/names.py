@@ -147,6 +147,10 @@ SIZE_LIST = re.compile(r"[\s,，、/|~…\-]*(?:\d+(?:\.\d+)?\s*[bmkt]\b[\s,，�
 """A bracket that only lists sizes (`7B/13B/33B/65B`, `125M/350M/…/175B`)."""
 
 
+SIZE_LIST_BRACKET = re.compile(r"\s*[(（]" + SIZE_LIST.pattern + r"[)）]", re.IGNORECASE)
+"""A bracket of sizes after a name, however long (`OPT (125M/350M/1.3B/.../175B)`)."""
+
+
 def names_another_family(head: str, inner: str, rules: RuleSet) -> bool:
     """Whether a name's bracket names a family other than the name's own: `ziya-1(llama1)` is built on LLaMA,
     `FastChat (Vicuna)` serves Vicuna. Either way the bracket is not another name of the entry, unless the
@@ -174,6 +178,7 @@ def split_names(text: str, rules: RuleSet, *, keep_title: bool = False, split: b
         if subtitle and is_expansion(head, subtitle):
             aliases.append(subtitle)
     generic = rules.words.get("generic_link_text", set())
+    head = SIZE_LIST_BRACKET.sub(" ", head).strip() or head
     for match in BRACKETED.finditer(head):
         inner = match.group(1).strip()
         if names_another_family(head, inner, rules) or SIZE_LIST.fullmatch(inner):

@@ -472,3 +472,15 @@ https://github.com/tatsu-lab/stanford_alpaca
     found = entries_of(note, rules, recognizer)
     assert "They should help users" not in found
     assert urls_of(found["Alpaca"]) == ["https://github.com/tatsu-lab/stanford_alpaca"]
+
+
+def test_a_label_with_a_bracket_of_sizes_names_the_entry_and_keeps_its_owner_name_link(rules, recognizer):
+    note = """- EleutherAI
+  - GPT-J (6B): 2021/06/04, [EleutherAI/gpt-j-6b](https://huggingface.co/EleutherAI/gpt-j-6b), English language model.
+  - OPT (125M/350M/1.3B/2.7B/6.7B/13B/30B/66B/175B): 2022/03, pre-trained using [metaseq](https://github.com/facebookresearch/metaseq)
+"""
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"GPT-J", "OPT"}
+    assert urls_of(found["GPT-J"]) == ["https://huggingface.co/EleutherAI/gpt-j-6b"]
+    assert found["OPT"].parameters[0] == 125000000 and found["OPT"].parameters[-1] == 175000000000
+    assert urls_of(found["OPT"]) == []
