@@ -844,7 +844,11 @@ def _link_draft(ctx: Context, block: Block, link: Link, family: tuple[str, Block
     """An entry listed as a named link: the link text names it, unless it is a title or a URL."""
     text = link.text.strip()
     url = urlkit.canonical(link.url) or ""
-    titled = naming.looks_like_title(text, ctx.rules)
+    made = urlkit.make_url(link.url)
+    # `Name: subtitle` names an entry when the link is the project's own page (repository, hub, demo);
+    # to a paper, a blog post or a video it is that piece's title (`WizardLM: Enhancing Large Language ...`)
+    own_page = made is not None and made.type in PROJECT_PAGES
+    titled = naming.looks_like_title(text, ctx.rules) if own_page else naming.is_title(text, ctx.rules)
     if urlkit.canonical(text) and (urlkit.HTTP_SCHEME.match(text) or urlkit.DOMAIN_ONLY.match(text)) and " " not in text:
         draft = _bullet_draft(ctx, block, _name_of_url(urlkit.canonical(text) or text), family)
         draft.urls.append((text, block, block.inline, Link(text=text, url=text, start=link.start, end=link.end, bare=True)))
@@ -861,6 +865,9 @@ def _link_draft(ctx: Context, block: Block, link: Link, family: tuple[str, Block
             draft.add_url(block, block.inline, item)
     return draft
 
+
+PROJECT_PAGES = ("repository", "model_hub", "dataset_hub", "demo")
+"""URL types of a project's own pages (see urls.url_type)."""
 
 OWNER_SLASH_NAME = re.compile(r"([\w.-]+)/([\w .-]+)")
 """`owner/name`, as link texts name a repository or a hub page."""

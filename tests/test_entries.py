@@ -440,13 +440,16 @@ def test_an_entry_known_only_by_a_hubs_data_set_pages_is_a_data_set_unless_it_ha
 def test_a_link_text_that_is_a_name_and_its_description_or_owner_and_name_gives_the_name(rules, recognizer):
     note = """- [CodeGeeX 13B | Multi Language Code Generation Model](https://huggingface.co/spaces/THUDM/CodeGeeX) a code model
 - [(Hello-SimpleAI/HC3)|24K|EN|MT|MIX](https://huggingface.co/datasets/Hello-SimpleAI/HC3)
-- [Koala: A Dialogue Model for Academic Research](https://bair.berkeley.edu/blog/2023/04/03/koala/)
+- [Koala: A Dialogue Model for Academic Research](https://github.com/young-geng/EasyLM)
+- [WizardLM: Enhancing Large Language Models to Follow Complex Instructions](https://www.youtube.com/watch?v=I6sER-qivYk)
 - [新加坡科技设计大学提出FLACUNA：提高LLMs问题解决能力!](https://mp.weixin.qq.com/s/abc)
 """
     found = entries_of(note, rules, recognizer)
     assert found["CodeGeeX 13B"].parameters == (13000000000,) and found["CodeGeeX 13B"].kind == "model"
     assert found["HC3"].kind == "dataset" and found["HC3"].aliases == ("Hello-SimpleAI/HC3",)
     assert found["Koala"].kind == "model"
+    # to a video, a paper or a blog post, `Name: subtitle` is that piece's title
+    assert found["WizardLM: Enhancing Large Language Models to Follow Complex Instructions"].kind == "article"
     assert found["新加坡科技设计大学提出FLACUNA：提高LLMs问题解决能力!"].kind == "article"
 
 
