@@ -11,6 +11,7 @@ those texts with relations.py and freezes each Draft into an Entry.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -405,10 +406,12 @@ def _header_word_in(word: str, header: str) -> bool:
 def read_tables(ctx: Context, owned: set[int]) -> list[Draft]:
     drafts: list[Draft] = []
     roles_by_header: dict[tuple[str, ...], list[str]] = {}  # every row of a table has its header
+    labels_by_header: dict[tuple[str, ...], frozenset[str]] = {}
     for row in (b for b in ctx.blocks if b.kind == "table_row"):
         roles = roles_by_header.get(row.header)
         if roles is None:
             roles = roles_by_header[row.header] = _column_roles(row.header, ctx.rules)
+        labels: frozenset[str] | None = None
         if "name" not in roles:
             linked = [i for i, cell in enumerate(row.cells) if cell.links]
             if not linked:
@@ -417,12 +420,15 @@ def read_tables(ctx: Context, owned: set[int]) -> list[Draft]:
             while len(roles) <= linked[0]:
                 roles.append("other")
             roles[linked[0]] = "name"
+            if row.header not in labels_by_header:
+                labels_by_header[row.header] = _repeated_link_texts(ctx, row.header)
+            labels = labels_by_header[row.header]
         name_index = _name_column(row.header, roles, ctx.rules)
         if name_index >= len(row.cells):
             continue
         owned.add(row.index)
         name_cell = row.cells[name_index]
-        group = _row_drafts(ctx, row, name_cell)
+        group = _row_drafts(ctx, row, name_cell, labels)
         for index, cell in enumerate(row.cells):
             role = roles[index] if index < len(roles) else "other"
             if index == name_index or role == "ignore":
@@ -434,10 +440,22 @@ def read_tables(ctx: Context, owned: set[int]) -> list[Draft]:
     return drafts
 
 
-def _row_drafts(ctx: Context, row: Block, cell: Inline) -> list[Draft]:
+def _repeated_link_texts(ctx: Context, header: tuple[str, ...]) -> frozenset[str]:
+    """Link texts that two or more rows of a table write (`[LoRA]`, `[ckpt]` in a download column): labels, not names."""
+    rows_with: Counter[str] = Counter()
+    for row in ctx.blocks:
+        if row.kind == "table_row" and row.header == header:
+            rows_with.update({compact(link.text) for cell in row.cells for link in cell.links if not link.bare} - {""})
+    return frozenset(text for text, rows in rows_with.items() if rows >= 2)
+
+
+def _row_drafts(ctx: Context, row: Block, cell: Inline, labels: frozenset[str] | None = None) -> list[Draft]:
+    """The entries a row's name cell names. A cell of bare URLs names what they point at; so does, in a table
+    with no name column (`labels` given: see _repeated_link_texts), a cell of labels or generic links (`[ckpt]`)."""
     named_links = [l for l in cell.links if l.text.strip()]
     drafts: list[Draft] = []
-    if cell.links and all(_shows_a_url(link) for link in cell.links) and not _text_outside_links(cell).strip(" ,;，、"):
+    if cell.links and all(_shows_a_url(link) or labels is not None and (compact(link.text) in labels or _is_generic(link.text, ctx.rules))
+                          for link in cell.links) and not _text_outside_links(cell).strip(" ,;，、"):
         # a cell of bare URLs names what they point at (`https://github.com/lvwerra/trl` is trl),
         # never the URL's pieces between slashes
         for link in cell.links:

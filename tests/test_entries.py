@@ -487,3 +487,16 @@ def test_a_label_with_a_bracket_of_sizes_names_the_entry_and_keeps_its_owner_nam
     assert urls_of(found["GPT-J"]) == ["https://huggingface.co/EleutherAI/gpt-j-6b"]
     assert found["OPT"].parameters[0] == 125000000 and found["OPT"].parameters[-1] == 175000000000
     assert urls_of(found["OPT"]) == []
+
+
+def test_a_table_with_no_name_column_names_rows_by_their_urls_when_its_link_texts_are_labels(rules, recognizer):
+    note = """| Base LLM | Vision Encoder | Pretrain Data | Finetuning Data | Download |
+|---|---|---|---|---|
+| Vicuna-13B-v1.3 | CLIP-L-336px | LCS-558K | LLaVA-Instruct-80K | [LoRA](https://huggingface.co/liuhaotian/llava-v1-0719-336px-lora-vicuna-13b-v1.3) |
+| Vicuna-7B-v1.3 | CLIP-L-336px | LCS-558K | LLaVA-Instruct-80K | [LoRA](https://huggingface.co/liuhaotian/llava-v1-0719-336px-lora-vicuna-7b-v1.3) |
+| LLaMA-2-7B-Chat | CLIP-L | LCS-558K | LLaVA-Instruct-80K | [ckpt](https://huggingface.co/liuhaotian/llava-llama-2-7b-chat-lightning-lora-preview) |
+"""
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"llava-v1-0719-336px-lora-vicuna-13b-v1.3", "llava-v1-0719-336px-lora-vicuna-7b-v1.3",
+                          "llava-llama-2-7b-chat-lightning-lora-preview"}
+    assert found["llava-v1-0719-336px-lora-vicuna-7b-v1.3"].base_models == ("Vicuna",)
