@@ -1152,6 +1152,9 @@ def finish(ctx: Context, draft: Draft) -> Entry:
         add_base(draft.group_family, group.inline.line or group.line, ctx.quote(group, group.inline, 0, len(group.inline.text)))
     named_families = _families_in_name(draft.name, me, rules)
     for text in draft.texts:
+        if text.role == "name" and ("(" in text.inline.text or "（" in text.inline.text):
+            for family, start, end in naming.bracketed_bases(text.inline.text, rules):
+                add_base(family, text.line, ctx.quote(text.block, text.inline, start, end))
         mentions = _mentions(ctx, text)
         if text.role == "base":
             for family, quote in _base_cell(ctx, text, mentions, me):

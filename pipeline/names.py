@@ -163,6 +163,21 @@ def names_another_family(head: str, inner: str, rules: RuleSet) -> bool:
     return not (own is not None and own.name == family.name) and not is_expansion(inner, outside)
 
 
+def bracketed_bases(text: str, rules: RuleSet) -> list[tuple[str, int, int]]:
+    """Families a name's brackets say it is built on: another family than its own, glued to the name or sized
+    (`Monkey-Chat(qwen-7b)`, `mPLUG-DocOwl 1.5 (llama2-7b)`), as timeline tables write a model's base, with
+    the bracket's span. `FastChat (Vicuna)` and `GLM-130B (ChatGLM)` name a relation, not a base."""
+    found = []
+    for match in BRACKETED.finditer(text):
+        inner = match.group(1).strip()
+        glued = match.start() > 0 and not text[match.start() - 1].isspace()
+        sized = stem(inner) != compact(inner)
+        if (glued or sized) and names_another_family(text[:match.start()], inner, rules):
+            family = rules.family_by_alias.get(stem(inner)) or rules.family(inner)
+            found.append((family.as_base or family.name, match.start(1), match.end(1)))
+    return found
+
+
 def split_names(text: str, rules: RuleSet, *, keep_title: bool = False, split: bool = True) -> list[tuple[str, list[str]]]:
     """Return (name, aliases) for each entry a heading or label names."""
     text = strip_decoration(text)

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import case_id, load_cases
-from pipeline.names import aliases_in_prose, initials, is_expansion, looks_like_title, split_names
+from pipeline.names import aliases_in_prose, bracketed_bases, initials, is_expansion, looks_like_title, split_names
 
 
 @pytest.mark.parametrize("case", load_cases("names"), ids=case_id)
@@ -54,3 +54,17 @@ def test_drop_symbols_drops_exactly_the_decoration_categories(text):
 def test_aliases_in_prose(text, names, expected, rules):
     assert aliases_in_prose(text, names, rules) == expected
 
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Monkey-Chat(qwen-7b)", ["Qwen"]),
+    ("mPLUG-DocOwl 1.5 (llama2-7b)", ["Llama 2"]),
+    ("ziya-1(llama1)", ["LLaMA"]),
+    ("FastChat (Vicuna)", []),
+    ("GLM-130B (ChatGLM)", []),
+    ("Pathways Language Model (PaLM)", []),
+    ("LLaMA (LLaMA-7B)", []),
+    ("Firefly(流萤)", []),
+])
+def test_a_bracket_glued_to_a_name_or_sized_names_its_base(text, expected, rules):
+    assert [family for family, _, _ in bracketed_bases(text, rules)] == expected
