@@ -37,6 +37,9 @@ LINK_TEXT_WORDS = re.compile(r"[\s_/|]+")
 CELL_EMPTY = re.compile(r"^[\s\-–—?？/]*$|^(?:not clear|n/?a|none|unknown|无|未知)$", re.IGNORECASE)
 """A table cell that says nothing (`-`, `not clear`)."""
 
+FIRST_CLAUSE_END = re.compile(r"[。，；！？]|[,;.!?](?:\s|$)")
+"""Where a bullet's first clause ends (a full-width comma, or a Latin one before a space)."""
+
 SENTENCE_PUNCTUATION = re.compile(r"[。，；！？!?;]|[,.](?:\s|$)")
 """Punctuation that makes a line prose rather than a name."""
 
@@ -900,6 +903,9 @@ def _drop_owner(draft: Draft, url: str) -> None:
 
 
 def _bullet_draft(ctx: Context, block: Block, label: str, family: tuple[str, Block] | None, keep_title: bool = False) -> Draft:
+    if not keep_title:
+        # `Stanford-Alpaca数据集，52K的英文，采用Self-Instruct技术获取`: a sentence names its entry in its first clause
+        label = FIRST_CLAUSE_END.split(label, maxsplit=1)[0].strip() or label
     named = naming.split_names(label, ctx.rules, keep_title=keep_title)
     name, aliases = named[0] if named else (label, [])
     draft = Draft(name=name, aliases=aliases, block=block, sections=ctx.heading_texts(block))

@@ -500,3 +500,18 @@ def test_a_table_with_no_name_column_names_rows_by_their_urls_when_its_link_text
     assert set(found) == {"llava-v1-0719-336px-lora-vicuna-13b-v1.3", "llava-v1-0719-336px-lora-vicuna-7b-v1.3",
                           "llava-llama-2-7b-chat-lightning-lora-preview"}
     assert found["llava-v1-0719-336px-lora-vicuna-7b-v1.3"].base_models == ("Vicuna",)
+
+
+def test_a_bullet_sentence_names_its_entry_in_its_first_clause(rules, recognizer):
+    note = """### 指令集+答案
+
+1. Stanford-Alpaca数据集，52K的英文，采用Self-Instruct技术获取，数据已开源：
+
+   https://github.com/tatsu-lab/stanford_alpaca/blob/main/alpaca_data.json
+2. pCLUE数据，基于提示的大规模预训练数据集，根据CLUE评测标准转化而来
+
+   https://github.com/CLUEbenchmark/pCLUE/tree/main/datasets
+"""
+    found = entries_of(note, rules, recognizer)
+    assert set(found) == {"Stanford-Alpaca", "pCLUE"}
+    assert found["pCLUE"].aliases == ("pCLUE数据",)
