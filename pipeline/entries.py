@@ -127,7 +127,7 @@ def build_entries(note: Note, blocks: list[Block], mentions: MentionIndex, *, ru
 
 def _named(draft: Draft) -> bool:
     """Give a draft whose name is only symbols (`🤗`, `<>`) its URL's name; tell whether it has a name at all."""
-    if draft.name and not NAME_CHARACTER.search(naming.drop_symbols(draft.name)):
+    if draft.name and not NAME_CHARACTER.search(draft.name):
         url = next((urlkit.canonical(url) for url, *_ in draft.urls if urlkit.canonical(url)), None)
         draft.name, draft.name_from_url = (_name_of_url(url), True) if url else ("", False)
     return bool(draft.name)
@@ -647,7 +647,7 @@ def _bullet_label(block: Block) -> str:
         if link.bare:
             text = text[:link.start] + text[link.end:]
     label = " ".join(text.split()).strip().rstrip(":：").strip()
-    return label if LETTER_OR_HAN.search(naming.drop_symbols(label)) else ""
+    return label if LETTER_OR_HAN.search(label) else ""
 
 
 def _is_url_bullet(block: Block, rules: RuleSet) -> bool:
