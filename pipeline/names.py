@@ -280,8 +280,9 @@ def _one_name(text: str, rules: RuleSet) -> tuple[str, list[str]]:
     aliases = [original] if text != original else []
     if VERSION_LIST.search(text):
         text = VERSION_LIST.sub("", text).strip() or text
-    elif VERSION_SUFFIX.search(text) and not rules.family(text):
-        # `Dolly 2.0` is a release of Dolly: keep the release as the name, the project as an alias
+    elif VERSION_SUFFIX.search(text) and not rules.family(text) and not rules.family(VERSION_SUFFIX.sub("", text)):
+        # `Dolly 2.0` is a release of Dolly: keep the release as the name, the project as an alias;
+        # `PaLM 2` is a new model of a known family, as Baichuan 2 is, and no other name of it
         aliases.append(VERSION_SUFFIX.sub("", text).strip())
     if not has_han(text):
         return text.strip(" -_"), aliases
