@@ -1341,17 +1341,21 @@ def _families_in_name(name: str, me: Self, rules: RuleSet) -> list[str]:
             continue
         for alias_key in alias_keys:
             if alias_key in key and alias_key != own and not (own_family is not None and alias_key in own_family) \
-                    and _alias_ends_a_word(name, alias_key) and not _names_a_version_of(name, alias_key):
+                    and _alias_ends_a_word(name, alias_key) and not _names_a_version_of(name, alias_key, rules):
                 found.append(family.as_base or family.name)
                 break
     longest = [f for f in found if not any(f != g and compact(f) in compact(g) for g in found)]
     return longest
 
 
-def _names_a_version_of(name: str, alias_key: str) -> bool:
-    """Whether the name opens with the family and a version number (`RWKV-6-World`): a release of the family, not a fine-tune."""
+def _names_a_version_of(name: str, alias_key: str, rules: RuleSet) -> bool:
+    """Whether the name opens with the family and a version number (`RWKV-6-World`) or one of the family's own
+    variant words (`flan-t5-xxl`, `StarCoderBase`, `Mistral-Large`): a release of the family, not a fine-tune."""
     spelled = "[-_ .]?".join(re.escape(ch) for ch in alias_key)
-    return re.match(spelled + r"[-_ ]?v?\d+(?:\.\d+)?(?![\d.]*[bmkt]\b)(?:[-_ ]|$)", name, re.IGNORECASE) is not None
+    found = re.match(spelled + r"[-_ ]?(?:v?\d+(?:\.\d+)?(?![\d.]*[bmkt]\b)|(?P<word>[a-z]+))(?:[-_ ]|$)", name, re.IGNORECASE)
+    if found is None:
+        return False
+    return found.group("word") is None or found.group("word").casefold() in rules.words.get("variant_word", ())
 
 
 def _alias_ends_a_word(name: str, alias_key: str) -> bool:

@@ -87,7 +87,7 @@ class ColumnRule(Rule):
 
 class VocabularyRule(Rule):
     role: Literal["descriptive", "section", "generic_link_text", "link_label", "title_marker", "name_intro", "org_suffix",
-                  "generic_name_word"]
+                  "generic_name_word", "variant_word"]
     text: str = Field(min_length=1)
 
 

@@ -221,6 +221,7 @@ VOCABULARY_CHECK = {
     "name_intro": "intro",
     "org_suffix": "entries",
     "generic_name_word": "names",
+    "variant_word": "entries",
 }
 
 
