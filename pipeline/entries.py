@@ -37,6 +37,9 @@ LINK_TEXT_WORDS = re.compile(r"[\s_/|]+")
 CELL_EMPTY = re.compile(r"^[\s\-–—?？/]*$|^(?:not clear|n/?a|none|unknown|无|未知)$", re.IGNORECASE)
 """A table cell that says nothing (`-`, `not clear`)."""
 
+MAKER_SUFFIX = re.compile(r"\S\s*(?:-{2,}|—+)\s*[^\s\-—]{1,12}$")
+"""A maker written after a name (`通义大模型--阿里`, `星火认知大模型——科大讯飞`)."""
+
 FIRST_CLAUSE_END = re.compile(r"[。，；！？]|[,;.!?](?:\s|$)")
 """Where a bullet's first clause ends (a full-width comma, or a Latin one before a space)."""
 
@@ -222,7 +225,8 @@ def read_headings(ctx: Context, owned: set[int]) -> list[Draft]:
         has_repository = any(urlkit.repo_identity(urlkit.canonical(l.url) or "") for l in top_links)
         titled = section_kind in ("article", "paper") or (naming.looks_like_title(text, ctx.rules) and not has_repository)
         if top_links:
-            if _is_section_heading(text, ctx.rules) and not titled:
+            if _is_section_heading(text, ctx.rules) and not titled and not (len(top_links) == 1 and MAKER_SUFFIX.search(text)):
+                # (`### 通义大模型--阿里` over its one site is a product and its maker, though 大模型 names a category)
                 continue
             if _many_repositories(top_links) and not titled:
                 continue

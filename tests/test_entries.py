@@ -515,3 +515,19 @@ def test_a_bullet_sentence_names_its_entry_in_its_first_clause(rules, recognizer
     found = entries_of(note, rules, recognizer)
     assert set(found) == {"Stanford-Alpaca", "pCLUE"}
     assert found["pCLUE"].aliases == ("pCLUE数据",)
+
+
+def test_a_category_word_heading_with_a_maker_over_one_site_is_a_product(rules, recognizer):
+    note = """### 2. 通义大模型--阿里
+
+阿里大模型统一品牌。
+
+[[官方网站](https://tongyi.aliyun.com/)]
+
+## 开源大模型
+
+- https://github.com/THUDM/ChatGLM-6B
+"""
+    found = entries_of(note, rules, recognizer)
+    assert urls_of(found["通义大模型"]) == ["https://tongyi.aliyun.com"]
+    assert "开源大模型" not in found
