@@ -1029,7 +1029,21 @@ def _read_region(ctx: Context, paragraphs: list[Block], owned: set[int]) -> list
     since: list[Block] = []
     owner: dict[int, Draft] = {}
     label: Block | None = None
-    for block, kind in zip(paragraphs, kinds):
+    grouped = _grouped_url_lines(paragraphs, kinds)
+    for position, (block, kind) in enumerate(zip(paragraphs, kinds)):
+        if position in grouped:
+            # a line over URL lines of several repositories it names none of (`清华模型微调`): each URL is an entry
+            owned.add(block.index)
+            if kind == "url":
+                url = urlkit.canonical(next(l for l in block.inline.links if l.bare).url)
+                if url:
+                    draft = Draft(name=_name_of_url(url), aliases=[], block=block, name_from_url=True, sections=ctx.heading_texts(block))
+                    draft.texts.append(Text(block.inline, block, role="name"))
+                    for item in block.inline.links:
+                        draft.add_url(block, block.inline, item)
+                    drafts.append(draft)
+            current, got_url, since, label = [], False, [], None
+            continue
         if kind == "name":
             named = naming.split_names(block.inline.text, rules)
             current = [Draft(name=n, aliases=a, block=block, sections=ctx.heading_texts(block)) for n, a in named]
@@ -1076,6 +1090,28 @@ def _read_region(ctx: Context, paragraphs: list[Block], owned: set[int]) -> list
         if draft is not None:
             draft.texts.append(Text(block.inline, block))
     return drafts
+
+
+def _grouped_url_lines(paragraphs: list[Block], kinds: list[str]) -> set[int]:
+    """Positions of short lead lines, and the URL lines right under them, where the URLs are two or more
+    repositories and the lead names none of them: the lead groups them (`清华模型微调` over ChatGLM-Tuning and
+    ChatGLM-Finetuning), each URL is its own entry."""
+    grouped: set[int] = set()
+    position = 0
+    while position < len(paragraphs):
+        end = position + 1
+        while end < len(paragraphs) and kinds[end] == "url":
+            end += 1
+        lead = paragraphs[position]
+        if kinds[position] in ("name", "prose") and len(lead.inline.text.strip()) <= 20 and end - position >= 3:
+            urls = [urlkit.canonical(l.url) or "" for b in paragraphs[position + 1:end] for l in b.inline.links if l.bare]
+            repos = {urlkit.repo_identity(url) for url in urls} - {None}
+            key = compact(lead.inline.text)
+            if len(repos) >= 2 and len(repos) == len(urls) and not any(
+                    (name := compact(urlkit.repo_name(url) or "")) and (name in key or key in name) for url in urls):
+                grouped.update(range(position, end))
+        position = end
+    return grouped
 
 
 def _label_target(label: Block | None, current: list[Draft], rules: RuleSet) -> Draft | None:

@@ -531,3 +531,22 @@ def test_a_category_word_heading_with_a_maker_over_one_site_is_a_product(rules, 
     found = entries_of(note, rules, recognizer)
     assert urls_of(found["通义大模型"]) == ["https://tongyi.aliyun.com"]
     assert "开源大模型" not in found
+
+
+def test_a_short_line_over_url_lines_of_repositories_it_names_none_of_groups_them(rules, recognizer):
+    note = """全新的大模型评估范式——PandaLM。PandaLM 通过训练一个专门用于评估的大模型，对大模型能力进行自动化且可复现的测试验证。 <br/>
+https://github.com/WeOpenML/PandaLM <br/>
+<br/>
+清华模型微调 <br/>
+https://github.com/mymusise/ChatGLM-Tuning <br/>
+https://github.com/liucongg/ChatGLM-Finetuning <br/>
+<br/>
+ChatGLM <br/>
+https://github.com/THUDM/ChatGLM-6B <br/>
+https://github.com/THUDM/ChatGLM2-6B <br/>
+"""
+    found = entries_of(note, rules, recognizer)
+    assert {"ChatGLM-Tuning", "ChatGLM-Finetuning", "ChatGLM"} <= set(found)
+    assert "清华模型微调" not in found
+    # a lead that names one of its repositories stays the entry that owns them
+    assert urls_of(found["ChatGLM"]) == ["https://github.com/THUDM/ChatGLM-6B", "https://github.com/THUDM/ChatGLM2-6B"]
