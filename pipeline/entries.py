@@ -730,12 +730,11 @@ def _visit(ctx: Context, block: Block, parent: Draft | None, family: tuple[str, 
             return
         if label:
             draft = _bullet_draft(ctx, block, label, family)
+            for link in block.inline.links:
+                draft.add_url(block, block.inline, link)
         else:
-            draft = Draft(name=_name_of_url(url), aliases=[], block=block, name_from_url=True, sections=ctx.heading_texts(block))
+            draft = _url_line_draft(ctx, block, url)
             _set_group(draft, family)
-            draft.texts.append(Text(block.inline, block, role="name"))
-        for link in block.inline.links:
-            draft.add_url(block, block.inline, link)
         drafts.append(draft)
         for child in children:
             _visit(ctx, child, draft, family, section_kind, drafts, owned)
@@ -777,6 +776,15 @@ def _children_name_projects(children: list[Block], rules: RuleSet) -> bool:
         if link is not None and compact(link.text) and compact(link.text) not in named:
             named[compact(link.text)] = urlkit.canonical(link.url) or link.url
     return len(named) >= 2 and len(set(named.values())) >= 2
+
+
+def _url_line_draft(ctx: Context, block: Block, url: str) -> Draft:
+    """An entry known only by the URL a line gives (named after it), with every link of the line."""
+    draft = Draft(name=_name_of_url(url), aliases=[], block=block, name_from_url=True, sections=ctx.heading_texts(block))
+    draft.texts.append(Text(block.inline, block, role="name"))
+    for link in block.inline.links:
+        draft.add_url(block, block.inline, link)
+    return draft
 
 
 def _name_of_url(url: str) -> str:
@@ -1037,11 +1045,7 @@ def _read_region(ctx: Context, paragraphs: list[Block], owned: set[int]) -> list
             if kind == "url":
                 url = urlkit.canonical(next(l for l in block.inline.links if l.bare).url)
                 if url:
-                    draft = Draft(name=_name_of_url(url), aliases=[], block=block, name_from_url=True, sections=ctx.heading_texts(block))
-                    draft.texts.append(Text(block.inline, block, role="name"))
-                    for item in block.inline.links:
-                        draft.add_url(block, block.inline, item)
-                    drafts.append(draft)
+                    drafts.append(_url_line_draft(ctx, block, url))
             current, got_url, since, label = [], False, [], None
             continue
         if kind == "name":
